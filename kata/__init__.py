@@ -1,0 +1,1 @@
+"""The kata tooling: exercise registry, stub generator, oracles and the in-process transport."""

@@ -1,0 +1,57 @@
+"""The exercise registry: the one place that names every exercise, its file and its points.
+
+Everything else (the test markers, the grader's gradebook columns, the progress table,
+hints, the handout) reads this list, so adding an exercise means adding one line here.
+The order is the teaching order: each exercise needs only the ones above it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str  # "conv.backward": the gradebook column and the test marker's argument
+    module: str  # "conv": the file conv.py in exercises/ and solutions/
+    points: int  # the exercise's total; its tests share it by their weights
+    track: str  # "seed" (one image, HWC) or "advanced" (batched, NCHW)
+    title: str
+
+
+EXERCISES: tuple[Exercise, ...] = (
+    Exercise("softmax.softmax", "softmax", 5, "seed", "Softmax, stable for large logits"),
+    Exercise("softmax.cross_entropy", "softmax", 10, "seed", "Cross-entropy loss and its gradient"),
+    Exercise("dense.forward", "dense", 5, "seed", "Fully connected layer, forward"),
+    Exercise("dense.backward", "dense", 15, "seed", "Fully connected layer, backward"),
+    Exercise("maxpool.forward", "maxpool", 5, "seed", "2x2 max pooling, forward"),
+    Exercise("maxpool.backward", "maxpool", 15, "seed", "Max pooling, backward (one winner per window)"),
+    Exercise("conv.forward", "conv", 15, "seed", "Convolution (cross-correlation), forward"),
+    Exercise("conv.backward", "conv", 20, "seed", "Convolution, backward (d_filters and d_image)"),
+)
+
+BY_ID: dict[str, Exercise] = {exercise.id: exercise for exercise in EXERCISES}
+
+
+def modules() -> list[str]:
+    """The exercise files' module names, in teaching order, each once."""
+    return list(dict.fromkeys(exercise.module for exercise in EXERCISES))
+
+
+def exercises_in(module: str) -> list[Exercise]:
+    """The exercises that live in one file, e.g. exercises_in("conv")."""
+    return [exercise for exercise in EXERCISES if exercise.module == module]
+
+
+def select(name: str | None) -> list[Exercise]:
+    """Exercises matching a user's EX=...: a module ("conv"), an id ("conv.backward") or all.
+
+    Raises ValueError with the valid names when nothing matches.
+    """
+    if not name:
+        return list(EXERCISES)
+    chosen = [e for e in EXERCISES if name in (e.id, e.module)]
+    if not chosen:
+        valid = ", ".join(modules() + [e.id for e in EXERCISES])
+        raise ValueError(f"unknown exercise {name!r}; choose one of: {valid}")
+    return chosen
