@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from kata.train import main
@@ -88,3 +89,15 @@ def test_a_corrupt_mnist_file_is_refused_by_name(capsys, tmp_path):
     status, err = run_in_process(capsys, "--impl", str(ROOT / "solutions"), "--data", "mnist",
                                  "--data-path", str(tmp_path / "mnist.npz"))
     assert status == 1 and "mnist.npz: not a readable .npz archive" in err
+
+
+def test_mnist_from_a_local_npz_trains_at_28x28(tmp_path):
+    rng = np.random.default_rng(0)
+    np.savez(tmp_path / "mnist.npz", x_train=rng.integers(0, 256, (6, 28, 28), dtype=np.uint8),
+             y_train=rng.integers(0, 10, 6, dtype=np.uint8), x_test=rng.integers(0, 256, (3, 28, 28), dtype=np.uint8),
+             y_test=rng.integers(0, 10, 3, dtype=np.uint8))
+    run = train("--impl", "solutions", "--data", "mnist", "--data-path", str(tmp_path), "--limit", "4",
+                "--epochs", "1", "--out", str(tmp_path / "out"))
+    assert run.returncode == 0, run.stderr
+    assert "on mnist: 4 training and 3 test images of 28x28" in run.stdout
+    assert (tmp_path / "out" / "feature_maps.png").is_file()
