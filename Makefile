@@ -8,12 +8,15 @@ READY  := $(VENV)/.installed
 IMPL   ?= exercises
 EX     ?=
 
-.PHONY: help test check exercises
+.PHONY: help test check exercises train bench-train
 
 help:
 	@echo "make test [EX=conv] [IMPL=solutions]   run the public tests on your exercises/"
 	@echo "make check                             the repository's own tests (what CI runs)"
 	@echo "make exercises                         regenerate exercises/ from solutions/"
+	@echo "make train [IMPL=solutions] [ARGS='--epochs 3 --data mnist --data-path DIR']"
+	@echo "                                       train your CNN, plots in results/"
+	@echo "make bench-train                       the reference CNN's speed and accuracy (vs PyTorch if installed)"
 
 # The project itself is never pip-installed: only its pinned dependencies are, so the
 # grader's sandboxed worker, which runs this interpreter, cannot import kata/ or grader/.
@@ -34,3 +37,11 @@ check: $(READY)
 	$(PY) -m pytest -q tests/public tests/hidden --impl solutions
 	$(PY) -m pytest -q tests/public tests/hidden --impl exercises --expect-stubs
 	$(PY) -m pytest -q tests/tooling
+
+ARGS ?=
+
+train: $(READY)
+	$(PY) -m kata.train --impl $(IMPL) $(ARGS)
+
+bench-train: $(READY)
+	$(PY) -m kata.bench_train

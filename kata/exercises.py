@@ -28,6 +28,7 @@ EXERCISES: tuple[Exercise, ...] = (
     Exercise("maxpool.backward", "maxpool", 15, "seed", "Max pooling, backward (one winner per window)"),
     Exercise("conv.forward", "conv", 15, "seed", "Convolution (cross-correlation), forward"),
     Exercise("conv.backward", "conv", 20, "seed", "Convolution, backward (d_filters and d_image)"),
+    Exercise("network.train", "network", 20, "seed", "The whole CNN: forward, one SGD step, predict"),
 )
 
 BY_ID: dict[str, Exercise] = {exercise.id: exercise for exercise in EXERCISES}

@@ -1,0 +1,103 @@
+"""The training command, end to end in a subprocess (as a student runs it), kept quick with --limit."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kata.train import main
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+PLOTS = ("loss.png", "accuracy.png", "filters.png", "feature_maps.png")
+
+
+def train(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kata.train", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_reference_trains_writes_plots_and_repeats_itself(tmp_path):
+    runs = []
+    for name in ("first", "again"):
+        run = train("--impl", "solutions", "--limit", "80", "--epochs", "1", "--seed", "3", "--out",
+                    str(tmp_path / name))
+        assert run.returncode == 0, run.stderr
+        assert "epoch 1/1" in run.stdout and "test accuracy" in run.stdout
+        for plot in PLOTS:
+            assert (tmp_path / name / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", plot
+        summary = json.loads((tmp_path / name / "training.json").read_text())
+        assert summary["train_images"] == 80 and len(summary["test_accuracy"]) == 1
+        runs.append({key: summary[key] for key in ("loss", "train_accuracy", "test_accuracy")})
+    assert runs[0] == runs[1], "the same --seed must give the same run"
+    assert not list((tmp_path / "first").glob("*.tmp")), "a temporary file was left behind"
+
+
+def test_stubs_name_the_first_exercise_to_finish():
+    run = train("--impl", "exercises", "--limit", "10")
+    assert run.returncode == 1
+    assert "softmax.softmax (Softmax, stable for large logits) is not written yet" in run.stderr
+    assert "Traceback" not in run.stderr + run.stdout
+
+
+def test_the_first_unfinished_exercise_in_teaching_order_is_named(tmp_path):
+    impl = shutil.copytree(ROOT / "solutions", tmp_path / "impl")
+    shutil.copy(ROOT / "exercises" / "maxpool.py", impl / "maxpool.py")  # the stub
+    shutil.copy(ROOT / "exercises" / "network.py", impl / "network.py")
+    run = train("--impl", str(impl), "--limit", "10")
+    assert run.returncode == 1 and "maxpool.forward (2x2 max pooling, forward) is not written yet" in run.stderr
+
+
+def test_an_error_in_the_network_shows_only_the_students_frames(tmp_path):
+    impl = shutil.copytree(ROOT / "solutions", tmp_path / "impl")
+    network = impl / "network.py"
+    network.write_text(network.read_text().replace("        logits = self.logits(image)\n",
+                                                   "        logits = self.logits(image.ravel())\n"))
+    run = train("--impl", str(impl), "--limit", "10", "--out", str(tmp_path / "out"))
+    assert run.returncode == 1 and "your network raised" in run.stderr
+    assert str(network) in run.stderr and "kata/train.py" not in run.stderr
+
+
+def run_in_process(capsys, *args: str) -> tuple[int, str]:
+    """main() here: these runs stop before any implementation is loaded, so nothing leaks."""
+    try:
+        status = main(list(args))
+    except SystemExit as exit:  # argparse's usage errors
+        status = exit.code
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return status, err
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--data", "mnist"], "--data mnist needs --data-path"),
+    (["--epochs", "0"], "--epochs must be at least 1"),
+    (["--lr", "-1"], "--lr must be a positive number"),
+    (["--impl", "no/such/folder"], "--impl no/such/folder: no such folder"),
+    (["--data", "mnist", "--data-path", "no/such/mnist"], "no/such/mnist: no such file or folder"),
+], ids=["no-path", "epochs", "lr", "impl", "data-path"])
+def test_bad_arguments_and_data_exit_with_a_message(capsys, args, message):
+    status, err = run_in_process(capsys, "--impl", str(ROOT / "solutions"), *args)
+    assert status != 0 and message in err
+
+
+def test_a_corrupt_mnist_file_is_refused_by_name(capsys, tmp_path):
+    (tmp_path / "mnist.npz").write_bytes(b"not an archive")
+    status, err = run_in_process(capsys, "--impl", str(ROOT / "solutions"), "--data", "mnist",
+                                 "--data-path", str(tmp_path / "mnist.npz"))
+    assert status == 1 and "mnist.npz: not a readable .npz archive" in err
+
+
+def test_mnist_from_a_local_npz_trains_at_28x28(tmp_path):
+    rng = np.random.default_rng(0)
+    np.savez(tmp_path / "mnist.npz", x_train=rng.integers(0, 256, (6, 28, 28), dtype=np.uint8),
+             y_train=rng.integers(0, 10, 6, dtype=np.uint8), x_test=rng.integers(0, 256, (3, 28, 28), dtype=np.uint8),
+             y_test=rng.integers(0, 10, 3, dtype=np.uint8))
+    run = train("--impl", "solutions", "--data", "mnist", "--data-path", str(tmp_path), "--limit", "4",
+                "--epochs", "1", "--out", str(tmp_path / "out"))
+    assert run.returncode == 0, run.stderr
+    assert "on mnist: 4 training and 3 test images of 28x28" in run.stdout
+    assert (tmp_path / "out" / "feature_maps.png").is_file()
