@@ -8,12 +8,13 @@ READY  := $(VENV)/.installed
 IMPL   ?= exercises
 EX     ?=
 
-.PHONY: help test check exercises
+.PHONY: help test check exercises reset
 
 help:
 	@echo "make test [EX=conv] [IMPL=solutions]   run the public tests on your exercises/"
 	@echo "make check                             the repository's own tests (what CI runs)"
 	@echo "make exercises                         regenerate exercises/ from solutions/"
+	@echo "make reset EX=conv                     restore a stub (your file is kept as a backup)"
 
 # The project itself is never pip-installed: only its pinned dependencies are, so the
 # grader's sandboxed worker, which runs this interpreter, cannot import kata/ or grader/.
@@ -28,6 +29,11 @@ test: $(READY)
 
 exercises: $(READY)
 	$(PY) -m kata.stubgen
+
+# EX=conv.backward names an exercise; its file (conv) is what gets restored.
+reset: $(READY)
+	@test -n "$(EX)" || { echo "usage: make reset EX=<file>, e.g. make reset EX=conv"; exit 2; }
+	$(PY) -m kata.stubgen --force $(firstword $(subst ., ,$(EX)))
 
 check: $(READY)
 	$(PY) -m kata.stubgen --check
