@@ -268,8 +268,12 @@ def check_conv_d_filters(student: Any, rng: np.random.Generator, image_shape: tu
     case.backward()
     expected = weighted_sum_gradient(lambda filters: oracles.conv_forward(case.image, filters), case.filters,
                                      case.d_out)
+    k = case.filters.shape[1]
+    last_window_only = case.d_out[-1, -1][:, None, None] * case.image[-k:, -k:]
     assert_close(case.layer.d_filters, expected, case.label("-> self.d_filters"),
-                 FINITE_DIFFERENCES + " (conv = scipy correlate2d)", floor=fd_floor(expected))
+                 FINITE_DIFFERENCES + " (conv = scipy correlate2d)", floor=fd_floor(expected),
+                 likely_bugs={"d_filters was assigned (=), not accumulated (+=): every window adds its "
+                              "contribution to every filter's gradient": last_window_only})
 
 
 def check_conv_update(student: Any, rng: np.random.Generator, image_shape: tuple[int, int], k: int,
