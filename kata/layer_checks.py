@@ -21,6 +21,10 @@ import numpy as np
 from kata import oracles
 from kata.checks import FLOOR, assert_close, assert_number_close, fd_floor, numerical_gradient, weighted_sum_gradient
 
+# pytest leaves this module's frames out of tracebacks: a failure shows the test and the
+# message, not the helpers that built it (frames of the student's code stay visible).
+__tracebackhide__ = True
+
 LEARN_RATE = 0.5
 FINITE_DIFFERENCES = "central finite differences of sum(forward(x) * d_out)"
 
