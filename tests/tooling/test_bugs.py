@@ -4,9 +4,9 @@ student sees it) and the hidden one (so the grader does) each.
 
 Each bug's copy runs in its own pytest subprocess (the command a student would type,
 `pytest tests/public tests/hidden --impl <copy>`, restricted to the bug's file and to the
-exercise whose tests must catch it), two at a time. Failure messages are read from JUnit XML, which holds each failure's exception
-message alone: the printed traceback would also show the checks' source code, where every
-symptom phrase is written, and so could not prove anything.
+exercise whose tests must catch it), two at a time. Failure messages are read from JUnit
+XML, which holds each failure's exception message alone: a printed traceback may also show
+source code where the symptom phrase is written, and so could not prove anything.
 """
 
 from __future__ import annotations

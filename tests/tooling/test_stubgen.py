@@ -79,7 +79,7 @@ def test_generation_writes_missing_and_outdated_pristine_stubs(repo):
 
 def test_an_edited_stub_is_never_overwritten_without_force(repo, capsys):
     stub = repo[1] / "conv.py"
-    edited = stub.read_text().replace('raise NotImplementedError("conv.Conv.forward', 'return None  # mine\n        raise NotImplementedError("conv.Conv.forward')
+    edited = stub.read_text().replace("# TODO 1. Remember the image", "self.mine = True  # my work\n        # TODO 1. Remember the image")
     stub.write_text(edited)
     solution = repo[0] / "conv.py"
     solution.write_text(solution.read_text().replace("A convolution layer", "A convolution layer (v2)"))
