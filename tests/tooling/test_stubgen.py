@@ -161,3 +161,9 @@ def test_malformed_markers_exit_with_a_message(repo, capsys):
     (repo[0] / "softmax.py").write_text("# BEGIN SOLUTION\n")
     assert run(repo, "softmax") == 2
     assert "error: softmax.py:1" in capsys.readouterr().err
+
+
+def test_stub_of_chosen_functions_keeps_the_others_solution():
+    kept = make_stub(SOLUTION, "tiny", functions={"other"}).split("\n", 4)[4]  # without the header
+    assert "return 2 * x" in kept and "NotImplementedError" not in kept and "SOLUTION" not in kept
+    assert make_stub(SOLUTION, "tiny", functions={"double"}) == make_stub(SOLUTION, "tiny")
