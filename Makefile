@@ -8,12 +8,13 @@ READY  := $(VENV)/.installed
 IMPL   ?= exercises
 EX     ?=
 
-.PHONY: help test check exercises train bench-train
+.PHONY: help test check exercises reset train bench-train
 
 help:
 	@echo "make test [EX=conv] [IMPL=solutions]   run the public tests on your exercises/"
 	@echo "make check                             the repository's own tests (what CI runs)"
 	@echo "make exercises                         regenerate exercises/ from solutions/"
+	@echo "make reset EX=conv                     restore a stub (your file is kept as a backup)"
 	@echo "make train [IMPL=solutions] [ARGS='--epochs 3 --data mnist --data-path DIR']"
 	@echo "                                       train your CNN, plots in results/"
 	@echo "make bench-train                       the reference CNN's speed and accuracy (vs PyTorch if installed)"
@@ -31,6 +32,11 @@ test: $(READY)
 
 exercises: $(READY)
 	$(PY) -m kata.stubgen
+
+# EX=conv.backward names an exercise; its file (conv) is what gets restored.
+reset: $(READY)
+	@test -n "$(EX)" || { echo "usage: make reset EX=<file>, e.g. make reset EX=conv"; exit 2; }
+	$(PY) -m kata.stubgen --force $(firstword $(subst ., ,$(EX)))
 
 check: $(READY)
 	$(PY) -m kata.stubgen --check

@@ -38,6 +38,10 @@ BUGS: tuple[Bug, ...] = (
         "d_image[i:i + k, j:j + k] += np.tensordot",
         "d_image[i:i + k, j:j + k] = np.tensordot",
         "not accumulated"),
+    Bug("= instead of += for d_filters", "conv", "conv.backward",
+        "d_filters += d_out[i, j][:, None, None] * window",
+        "d_filters = d_out[i, j][:, None, None] * window",
+        "not accumulated"),
     Bug("d_image from the updated filters", "conv", "conv.backward",
         "                d_image[i:i + k, j:j + k] += np.tensordot(d_out[i, j], self.filters, axes=1)\n"
         "        self.d_filters = d_filters\n"

@@ -27,6 +27,10 @@ from typing import Any, Callable
 
 import numpy as np
 
+# pytest leaves this module's frames out of tracebacks: a failure shows the test and the
+# message, not the helpers that built it (frames of the student's code stay visible).
+__tracebackhide__ = True
+
 TOLERANCE = 1e-7
 FLOOR = 1e-8
 
@@ -75,7 +79,8 @@ def expect_array(value: Any, shape: tuple[int, ...], what: str, finite: bool = T
     """
     shape = tuple(shape)
     if value is None:
-        raise AssertionError(f"{what} returned None, expected a numpy.ndarray of shape {shape} (is a `return` missing?)")
+        raise AssertionError(
+            f"{what} returned None, expected a numpy.ndarray of shape {shape} (is a `return` missing?)")
     if type(value) is not np.ndarray:
         raise AssertionError(f"{what} returned {type(value).__name__}, expected a numpy.ndarray of shape {shape}")
     if value.dtype.kind != "f":

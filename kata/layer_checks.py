@@ -19,7 +19,12 @@ from typing import Any
 import numpy as np
 
 from kata import oracles
-from kata.checks import FLOOR, assert_close, assert_number_close, fd_floor, numerical_gradient, weighted_sum_gradient
+from kata.checks import (FLOOR, assert_close, assert_number_close, fd_floor, numerical_gradient,
+                         weighted_sum_gradient)
+
+# pytest leaves this module's frames out of tracebacks: a failure shows the test and the
+# message, not the helpers that built it (frames of the student's code stay visible).
+__tracebackhide__ = True
 
 LEARN_RATE = 0.5
 FINITE_DIFFERENCES = "central finite differences of sum(forward(x) * d_out)"
@@ -37,6 +42,7 @@ def _show(values: np.ndarray) -> str:
 
 
 def _update_bugs(old: np.ndarray, gradient: np.ndarray, name: str) -> dict[str, np.ndarray]:
+    """What a parameter holds after a wrong SGD step: ascent, or no step at all."""
     return {
         ASCENT.format(name=name): old + LEARN_RATE * gradient,
         NOT_UPDATED.format(name=name): old,
@@ -50,8 +56,10 @@ OVERFLOW = ("np.exp overflows: exp(1000) is inf and inf / inf is nan. Subtract t
 
 
 def check_softmax(student: Any, logits: np.ndarray) -> None:
+    """softmax(logits) against exp(z - logsumexp(z)): exact even for logits of +-1000."""
     got = student.module("softmax").softmax(logits)
-    assert_close(got, oracles.softmax(logits), f"softmax({_show(logits)})", "exp(z - logsumexp(z)), logsumexp by np.logaddexp.reduce",
+    assert_close(got, oracles.softmax(logits), f"softmax({_show(logits)})",
+                 "exp(z - logsumexp(z)), logsumexp by np.logaddexp.reduce",
                  likely_bugs={OVERFLOW: oracles.softmax_overflow_bug(logits)})
 
 
@@ -123,6 +131,7 @@ class _DenseCase(_Case):
 
 
 def check_dense_forward(student: Any, rng: np.random.Generator, x_shape: tuple[int, ...], nodes: int) -> None:
+    """forward(x) against x.ravel() @ weights + biases."""
     case = _DenseCase(student, rng, x_shape, nodes)
     assert_close(case.layer.forward(case.x), oracles.dense_forward(case.x, case.weights, case.biases),
                  f"{case.name}.forward(x of shape {x_shape})", "x.ravel() @ weights + biases (np.matmul)",
@@ -131,6 +140,7 @@ def check_dense_forward(student: Any, rng: np.random.Generator, x_shape: tuple[i
 
 
 def check_dense_d_x(student: Any, rng: np.random.Generator, x_shape: tuple[int, ...], nodes: int) -> None:
+    """The d_x that backward returns, in x's shape, from the weights used in forward."""
     case = _DenseCase(student, rng, x_shape, nodes)
     d_x = case.backward()
     expected = weighted_sum_gradient(lambda x: oracles.dense_forward(x, case.weights, case.biases),
@@ -144,6 +154,7 @@ def check_dense_d_x(student: Any, rng: np.random.Generator, x_shape: tuple[int, 
 
 def check_dense_parameter_gradients(student: Any, rng: np.random.Generator,
                                     x_shape: tuple[int, ...], nodes: int) -> None:
+    """self.d_weights and self.d_biases after backward."""
     case = _DenseCase(student, rng, x_shape, nodes)
     case.backward()
     expected = weighted_sum_gradient(lambda w: oracles.dense_forward(case.x, w, case.biases),
@@ -157,6 +168,7 @@ def check_dense_parameter_gradients(student: Any, rng: np.random.Generator,
 
 
 def check_dense_update(student: Any, rng: np.random.Generator, x_shape: tuple[int, ...], nodes: int) -> None:
+    """weights and biases after backward: one SGD step, old - learn_rate * gradient."""
     case = _DenseCase(student, rng, x_shape, nodes)
     case.backward()
     d_weights = np.outer(case.x.ravel(), case.d_out)  # closed form, checked against finite differences above
@@ -182,6 +194,7 @@ def _pool_name(size: int, x: np.ndarray) -> str:
 
 
 def check_pool_forward(student: Any, rng: np.random.Generator, x_shape: tuple[int, ...], size: int) -> None:
+    """forward(x) against a reshape/max, leftover rows and columns dropped."""
     x = rng.standard_normal(x_shape)
     got = student.module("maxpool").MaxPool(size=size).forward(x)
     assert_close(got, oracles.pool_forward(x, size), f"{_pool_name(size, x)}: forward",
@@ -236,6 +249,7 @@ class _ConvCase(_Case):
 
 def check_conv_forward(student: Any, rng: np.random.Generator, image_shape: tuple[int, int], k: int,
                        num_filters: int) -> None:
+    """forward(image) against scipy.signal.correlate2d, one filter at a time."""
     case = _ConvCase(student, rng, image_shape, k, num_filters)
     assert_close(case.layer.forward(case.image), oracles.conv_forward(case.image, case.filters),
                  f"{case.name}.forward(image of shape {image_shape})",
@@ -247,6 +261,7 @@ def check_conv_forward(student: Any, rng: np.random.Generator, image_shape: tupl
 
 def check_conv_d_image(student: Any, rng: np.random.Generator, image_shape: tuple[int, int], k: int,
                        num_filters: int) -> None:
+    """The d_image that backward returns, accumulated, from the filters used in forward."""
     case = _ConvCase(student, rng, image_shape, k, num_filters)
     d_image = case.backward()
     expected = weighted_sum_gradient(lambda image: oracles.conv_forward(image, case.filters), case.image,
@@ -264,16 +279,22 @@ def check_conv_d_image(student: Any, rng: np.random.Generator, image_shape: tupl
 
 def check_conv_d_filters(student: Any, rng: np.random.Generator, image_shape: tuple[int, int], k: int,
                          num_filters: int) -> None:
+    """self.d_filters after backward."""
     case = _ConvCase(student, rng, image_shape, k, num_filters)
     case.backward()
     expected = weighted_sum_gradient(lambda filters: oracles.conv_forward(case.image, filters), case.filters,
                                      case.d_out)
+    k = case.filters.shape[1]
+    last_window_only = case.d_out[-1, -1][:, None, None] * case.image[-k:, -k:]
     assert_close(case.layer.d_filters, expected, case.label("-> self.d_filters"),
-                 FINITE_DIFFERENCES + " (conv = scipy correlate2d)", floor=fd_floor(expected))
+                 FINITE_DIFFERENCES + " (conv = scipy correlate2d)", floor=fd_floor(expected),
+                 likely_bugs={"d_filters was assigned (=), not accumulated (+=): every window adds its "
+                              "contribution to every filter's gradient": last_window_only})
 
 
 def check_conv_update(student: Any, rng: np.random.Generator, image_shape: tuple[int, int], k: int,
                       num_filters: int) -> None:
+    """filters after backward: one SGD step, old - learn_rate * d_filters."""
     case = _ConvCase(student, rng, image_shape, k, num_filters)
     case.backward()
     d_filters = oracles.conv_d_filters(case.image, case.d_out)

@@ -26,6 +26,7 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import Collection
 
 from kata.exercises import modules
 
@@ -59,25 +60,32 @@ def body_hash(body: str) -> str:
     return hashlib.sha256(body.encode()).hexdigest()[:16]
 
 
-def make_stub(source: str, module: str) -> str:
-    """The stub text for one solution file (header included)."""
+def make_stub(source: str, module: str, functions: Collection[str] | None = None) -> str:
+    """The stub text for one solution file (header included).
+
+    functions: stub only the blocks inside functions of these names (e.g. {"backward"}),
+        keeping the others' solution code; None stubs every block. The tooling tests use
+        it to prove that each exercise's tests call that exercise's code.
+    """
     names = _function_names(source)
     out: list[str] = []
-    inside = False
+    inside = keep = False
     for number, line in enumerate(source.splitlines(keepends=True), start=1):
         marker = line.strip()
         if marker == BEGIN:
             if inside or number not in names:
                 raise StubError(f"{module}.py:{number}: {BEGIN} must open a block inside a function")
             inside = True
-            indent = line[: len(line) - len(line.lstrip())]
-            what = f"{module}.{names[number]}"
-            out.append(f'{indent}raise NotImplementedError("{what} is not written yet: follow its TODO steps")\n')
+            keep = functions is not None and names[number].split(".")[-1] not in functions
+            if not keep:
+                indent = line[: len(line) - len(line.lstrip())]
+                what = f"{module}.{names[number]}"
+                out.append(f'{indent}raise NotImplementedError("{what} is not written yet: follow its TODO steps")\n')
         elif marker == END:
             if not inside:
                 raise StubError(f"{module}.py:{number}: {END} without {BEGIN}")
             inside = False
-        elif not inside:
+        elif not inside or keep:
             out.append(line)
     if inside:
         raise StubError(f"{module}.py: {BEGIN} is never closed")

@@ -50,6 +50,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             raise pytest.UsageError(
                 f"{item.nodeid}: every test needs @pytest.mark.exercise(<id>) with an id from kata/exercises.py"
             )
+        item.user_properties.append(("exercise", marker.args[0]))  # JUnit XML reports name it
         if marker.args[0] not in chosen:
             deselected.append(item)
         if config.getoption("--expect-stubs"):

@@ -79,7 +79,7 @@ def test_generation_writes_missing_and_outdated_pristine_stubs(repo):
 
 def test_an_edited_stub_is_never_overwritten_without_force(repo, capsys):
     stub = repo[1] / "conv.py"
-    edited = stub.read_text().replace('raise NotImplementedError("conv.Conv.forward', 'return None  # mine\n        raise NotImplementedError("conv.Conv.forward')
+    edited = stub.read_text().replace("# TODO 1. Remember the image", "self.mine = True  # my work\n        # TODO 1. Remember the image")
     stub.write_text(edited)
     solution = repo[0] / "conv.py"
     solution.write_text(solution.read_text().replace("A convolution layer", "A convolution layer (v2)"))
@@ -161,3 +161,9 @@ def test_malformed_markers_exit_with_a_message(repo, capsys):
     (repo[0] / "softmax.py").write_text("# BEGIN SOLUTION\n")
     assert run(repo, "softmax") == 2
     assert "error: softmax.py:1" in capsys.readouterr().err
+
+
+def test_stub_of_chosen_functions_keeps_the_others_solution():
+    kept = make_stub(SOLUTION, "tiny", functions={"other"}).split("\n", 4)[4]  # without the header
+    assert "return 2 * x" in kept and "NotImplementedError" not in kept and "SOLUTION" not in kept
+    assert make_stub(SOLUTION, "tiny", functions={"double"}) == make_stub(SOLUTION, "tiny")

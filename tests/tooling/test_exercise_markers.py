@@ -1,0 +1,46 @@
+"""Each exercise's tests really call that exercise's code, and their marker says so.
+
+For every exercise, a copy of solutions/ in which only that exercise's function is a stub
+runs the suites of its file. Every test marked with the exercise must fail with that
+function's NotImplementedError (so no test of it can pass without it, and the grader's
+column for it counts the right tests); every other failure must be the same error, from a
+later exercise that calls it (a backward test runs forward first); everything else passes.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from kata.exercises import BY_ID, EXERCISES, Exercise
+from kata.stubgen import make_stub
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda exercise: exercise.id)
+def test_only_this_exercise_stubbed_fails_exactly_its_tests(exercise: Exercise, tmp_path: Path,
+                                                            suites: Callable):
+    impl = tmp_path / "impl"
+    shutil.copytree(ROOT / "solutions", impl)
+    function = exercise.id.split(".")[1]  # "conv.backward" -> the method backward of conv.py
+    source = (ROOT / "solutions" / f"{exercise.module}.py").read_text()
+    (impl / f"{exercise.module}.py").write_text(make_stub(source, exercise.module, functions={function}))
+
+    run = suites(impl, exercise.module, tmp_path / "report.xml")
+    own = [case for case in run.cases if case.exercise == exercise.id]
+    assert own, f"no test is marked @pytest.mark.exercise({exercise.id!r})"
+    for case in run.cases:
+        from_this_stub = (case.message.startswith("NotImplementedError: ")
+                          and f".{function} is not written" in case.message)
+        if case.exercise == exercise.id:
+            assert case.failed and from_this_stub, (
+                f"tests/{case.suite} {case.name} is marked {exercise.id} but does not need it: "
+                f"with only {exercise.id} stubbed it {'failed with ' + case.message if case.failed else 'passed'}")
+        elif case.failed:
+            later = EXERCISES.index(BY_ID[case.exercise]) > EXERCISES.index(exercise)
+            assert from_this_stub and later, (
+                f"tests/{case.suite} {case.name} ({case.exercise}) failed: {case.message}")
