@@ -28,6 +28,19 @@ EXERCISES: tuple[Exercise, ...] = (
     Exercise("maxpool.backward", "maxpool", 15, "seed", "Max pooling, backward (one winner per window)"),
     Exercise("conv.forward", "conv", 15, "seed", "Convolution (cross-correlation), forward"),
     Exercise("conv.backward", "conv", 20, "seed", "Convolution, backward (d_filters and d_image)"),
+    Exercise("relu.forward", "relu", 2, "advanced", "ReLU, forward"),
+    Exercise("relu.backward", "relu", 3, "advanced", "ReLU, backward"),
+    Exercise("linear.forward", "linear", 3, "advanced", "Batched linear layer, forward"),
+    Exercise("linear.backward", "linear", 7, "advanced", "Batched linear layer, backward (sums over the batch)"),
+    Exercise("loss.softmax_cross_entropy", "loss", 10, "advanced", "Batched softmax cross-entropy and its gradient"),
+    Exercise("pool2d.forward", "pool2d", 5, "advanced", "NCHW max pooling with stride, forward"),
+    Exercise("pool2d.backward", "pool2d", 10, "advanced", "Max pooling, backward (overlapping windows accumulate)"),
+    Exercise("conv2d.forward", "conv2d", 10, "advanced", "NCHW convolution with stride, padding and bias, forward"),
+    Exercise("conv2d.backward", "conv2d", 15, "advanced", "NCHW convolution, backward (d_weights, d_bias, d_x)"),
+    Exercise("fast_conv.forward", "fast_conv", 10, "advanced", "Vectorized convolution (im2col), forward"),
+    Exercise("fast_conv.backward", "fast_conv", 15, "advanced", "Vectorized convolution (col2im), backward"),
+    Exercise("fast_conv.speed", "fast_conv", 10, "advanced", "Vectorized convolution, speed against a NumPy baseline"),
+    Exercise("model.train", "model", 10, "advanced", "A batched CNN trained on digits with minibatch SGD"),
 )
 
 BY_ID: dict[str, Exercise] = {exercise.id: exercise for exercise in EXERCISES}
