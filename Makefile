@@ -8,13 +8,13 @@ READY  := $(VENV)/.installed
 IMPL   ?= exercises
 EX     ?=
 
-.PHONY: help test check exercises bench
+.PHONY: help test check exercises
 
 help:
+	@echo "make bench                             time the reference layers (ratios, GFLOP/s, PyTorch if installed)"
 	@echo "make test [EX=conv] [IMPL=solutions]   run the public tests on your exercises/"
 	@echo "make check                             the repository's own tests (what CI runs)"
 	@echo "make exercises                         regenerate exercises/ from solutions/"
-	@echo "make bench                             time the reference layers (ratios, GFLOP/s, PyTorch if installed)"
 
 # The project itself is never pip-installed: only its pinned dependencies are, so the
 # grader's sandboxed worker, which runs this interpreter, cannot import kata/ or grader/.
@@ -36,5 +36,6 @@ check: $(READY)
 	$(PY) -m pytest -q tests/public tests/hidden --impl exercises --expect-stubs
 	$(PY) -m pytest -q tests/tooling
 
+.PHONY: bench
 bench: $(READY)
 	$(PY) -m kata.bench

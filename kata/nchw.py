@@ -140,12 +140,25 @@ def random_conv(case: ConvCase, rng: np.random.Generator):
             rng.standard_normal(case.out_shape))
 
 
+def torch_conv(x: np.ndarray, weights: np.ndarray, bias: np.ndarray, stride: int, padding: int) -> np.ndarray | None:
+    """PyTorch's conv2d in float64 when PyTorch is installed (never required), else None."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch.nn.functional.conv2d(torch.from_numpy(x), torch.from_numpy(weights), torch.from_numpy(bias),
+                                      stride=stride, padding=padding).numpy()
+
+
 def check_conv_forward(student, module: str, case: ConvCase, rng: np.random.Generator) -> None:
+    """The forward pass against scipy, and also against PyTorch where it is installed: an
+    extra oracle inside a test that always runs, so its absence skips nothing."""
     x, weights, bias, _ = random_conv(case, rng)
     layer = make_layer(student, module, case, weights, bias)
     expected = conv_oracle(x, weights, bias, case.stride, case.padding)
+    got = layer.forward(x)
     assert_close(
-        layer.forward(x), expected, f"{module}.Conv2D.forward, {case}",
+        got, expected, f"{module}.Conv2D.forward, {case}",
         "scipy.signal.correlate per channel, summed over channels, plus bias",
         likely_bugs={
             "the bias is missing: add bias[f] to every value of output channel f": expected - bias[None, :, None, None],
@@ -153,6 +166,9 @@ def check_conv_forward(student, module: str, case: ConvCase, rng: np.random.Gene
                 x, weights[:, :, ::-1, ::-1], bias, case.stride, case.padding),
         },
     )
+    framework = torch_conv(x, weights, bias, case.stride, case.padding)
+    if framework is not None:
+        assert_close(got, framework, f"{module}.Conv2D.forward, {case}", "torch.nn.functional.conv2d (float64)")
 
 
 def check_conv_backward(student, module: str, case: ConvCase, rng: np.random.Generator,
