@@ -110,17 +110,19 @@ def overwritten_input_gradient(d_out: np.ndarray, weights: np.ndarray, stride: i
     """What d_x becomes when gradients are assigned (=) instead of accumulated (+=):
     window after window (the loop over pixels of conv2d.py) or kernel offset after kernel
     offset (the col2im loop of fast_conv.py), each overwriting what overlaps it."""
-    n, f, out_h, out_w = d_out.shape
-    k, s = weights.shape[2], stride
+    n, f, rows, cols = d_out.shape
+    size, step = weights.shape[2], stride
     d_x_pad = np.zeros((n, weights.shape[1], input_hw[0] + 2 * padding, input_hw[1] + 2 * padding))
     if per_offset:
-        for a in range(k):
-            for b in range(k):
-                d_x_pad[:, :, a:a + s * out_h:s, b:b + s * out_w:s] = np.einsum("nfij,fc->ncij", d_out, weights[:, :, a, b])
+        for row in range(size):
+            for col in range(size):
+                d_x_pad[:, :, row:row + step * rows:step, col:col + step * cols:step] = np.einsum(
+                    "nfij,fc->ncij", d_out, weights[:, :, row, col])
     else:
-        for i in range(out_h):
-            for j in range(out_w):
-                d_x_pad[:, :, i * s:i * s + k, j * s:j * s + k] = np.einsum("nf,fcab->ncab", d_out[:, :, i, j], weights)
+        for row in range(rows):
+            for col in range(cols):
+                d_x_pad[:, :, row * step:row * step + size, col * step:col * step + size] = np.einsum(
+                    "nf,fcab->ncab", d_out[:, :, row, col], weights)
     return d_x_pad[:, :, padding:padding + input_hw[0], padding:padding + input_hw[1]]
 
 
@@ -224,21 +226,20 @@ def pool_first_max_gradient(x: np.ndarray, d_out: np.ndarray, k: int, s: int, ac
     gradient overwriting its overlapping neighbour's, and a gradient copied to every tie),
     so a failing test can name them.
     """
-    windows = sliding_window_view(x, (k, k), axis=(2, 3))[:, :, ::s, ::s]
-    n, c, out_h, out_w = windows.shape[:4]
-    d_x = np.zeros(x.shape)
-    flat = windows.reshape(n, c, out_h, out_w, k * k)
-    first = np.argmax(flat, axis=-1)
-    for i in range(out_h):
-        for j in range(out_w):
-            region = d_x[:, :, i * s:i * s + k, j * s:j * s + k]
+    views = sliding_window_view(x, (k, k), axis=(2, 3))[:, :, ::s, ::s]
+    n, c, rows, cols = views.shape[:4]
+    gradient = np.zeros(x.shape)
+    first = np.argmax(views.reshape(n, c, rows, cols, k * k), axis=-1)
+    for row in range(rows):
+        for col in range(cols):
+            region = gradient[:, :, row * s:row * s + k, col * s:col * s + k]
             if every_tie:
-                mask = windows[:, :, i, j] == windows[:, :, i, j].max(axis=(2, 3), keepdims=True)
+                mask = views[:, :, row, col] == views[:, :, row, col].max(axis=(2, 3), keepdims=True)
             else:
-                mask = (np.arange(k * k) == first[:, :, i, j, None]).reshape(n, c, k, k)
-            contribution = mask * d_out[:, :, i, j, None, None]
+                mask = (np.arange(k * k) == first[:, :, row, col, None]).reshape(n, c, k, k)
+            contribution = mask * d_out[:, :, row, col, None, None]
             region[...] = region + contribution if accumulate else np.where(mask, contribution, region)
-    return d_x
+    return gradient
 
 
 def mean_cross_entropy(logits, labels):

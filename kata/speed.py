@@ -35,20 +35,20 @@ def baseline_conv_step(x: np.ndarray, weights: np.ndarray, bias: np.ndarray, d_o
                        stride: int, padding: int) -> tuple[np.ndarray, ...]:
     """(out, d_x, d_weights, d_bias) of one Conv2D forward and backward, vectorized."""
     x, weights, bias, d_out = (npy_round_trip(a) for a in (x, weights, bias, d_out))
-    k, s, p = weights.shape[2], stride, padding
-    x_pad = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
-    windows = sliding_window_view(x_pad, (k, k), axis=(2, 3))[:, :, ::s, ::s]
-    out = np.einsum("ncijab,fcab->nfij", windows, weights, optimize=True) + bias[None, :, None, None]
+    size, step, border = weights.shape[2], stride, padding
+    padded = np.pad(x, ((0, 0), (0, 0), (border, border), (border, border)))
+    views = sliding_window_view(padded, (size, size), axis=(2, 3))[:, :, ::step, ::step]
+    out = np.einsum("ncijab,fcab->nfij", views, weights, optimize=True) + bias[None, :, None, None]
     out = npy_round_trip(out)
-    d_weights = np.einsum("nfij,ncijab->fcab", d_out, windows, optimize=True)
+    d_weights = np.einsum("nfij,ncijab->fcab", d_out, views, optimize=True)
     d_bias = d_out.sum(axis=(0, 2, 3))
-    out_h, out_w = d_out.shape[2:]
-    d_x_pad = np.zeros(x_pad.shape)
-    for a in range(k):
-        for b in range(k):
-            d_x_pad[:, :, a:a + s * out_h:s, b:b + s * out_w:s] += np.einsum(
-                "nfij,fc->ncij", d_out, weights[:, :, a, b], optimize=True)
-    d_x = d_x_pad[:, :, p:p + x.shape[2], p:p + x.shape[3]]
+    rows, cols = d_out.shape[2:]
+    d_padded = np.zeros(padded.shape)
+    for row in range(size):
+        for col in range(size):
+            d_padded[:, :, row:row + step * rows:step, col:col + step * cols:step] += np.einsum(
+                "nfij,fc->ncij", d_out, weights[:, :, row, col], optimize=True)
+    d_x = d_padded[:, :, border:border + x.shape[2], border:border + x.shape[3]]
     return out, npy_round_trip(d_x), d_weights, d_bias
 
 

@@ -53,7 +53,7 @@ class Conv2D(conv2d.Conv2D):
         #         (N, H', W', F) and transpose to (N, F, H', W').
         # BEGIN SOLUTION
         k, s = self.kernel_size, self.stride
-        self.input_shape = x.shape
+        self.last_input_shape = x.shape
         x_pad = pad_images(x, self.padding)
         windows = sliding_window_view(x_pad, (k, k), axis=(2, 3))[:, :, ::s, ::s]
         n, c, out_h, out_w = windows.shape[:4]
@@ -84,7 +84,7 @@ class Conv2D(conv2d.Conv2D):
         # TODO 5. Crop the padding from each side, then update weights and bias; return d_x.
         # BEGIN SOLUTION
         k, s, p = self.kernel_size, self.stride, self.padding
-        n, c, h, w = self.input_shape
+        n, c, h, w = self.last_input_shape
         out_h, out_w = d_out.shape[2:]
         g = d_out.transpose(0, 2, 3, 1).reshape(-1, self.out_channels)
         weights_2d = self.weights.reshape(self.out_channels, -1)
