@@ -1,7 +1,7 @@
 # Exercise stub generated from solutions/fast_conv.py by `make exercises`.
 # Replace each NotImplementedError with your code; `make reset EX=fast_conv` restores
 # this file and keeps yours as a timestamped backup.
-# stub-hash: 9ed17e2a220b16a4
+# stub-hash: 1822a49a94d3f798
 """The Conv2D layer of conv2d.py, vectorized: no Python loop over pixels.
 
 Same contract, same formulas (see conv2d.py). The loop over output pixels becomes one
@@ -10,9 +10,9 @@ matrix product by laying every window out as a row ("im2col"):
     cols:   (N*H'*W', C*k*k)   row (n, i, j) = x_pad[n, :, i*s:i*s+k, j*s:j*s+k] flattened
     out   = cols @ weights.reshape(F, C*k*k).T + bias        (N*H'*W', F) -> (N, F, H', W')
 
-np.lib.stride_tricks.sliding_window_view gives every window as a view of x_pad, shape
-(N, C, H'', W'', k, k) for stride 1; slicing [:, :, ::s, ::s] applies the stride, still
-without copying. Reshaping into cols copies once; backward reuses those rows:
+np.lib.stride_tricks.sliding_window_view gives every window at stride 1 as a view of x_pad,
+shape (N, C, H + 2p - k + 1, W + 2p - k + 1, k, k); slicing [:, :, ::s, ::s] applies the
+stride, still without copying. Reshaping into cols copies once; backward reuses those rows:
 
     g         = d_out as (N*H'*W', F)
     d_weights = g.T @ cols                      (F, C*k*k) -> (F, C, k, k)

@@ -6,9 +6,9 @@ matrix product by laying every window out as a row ("im2col"):
     cols:   (N*H'*W', C*k*k)   row (n, i, j) = x_pad[n, :, i*s:i*s+k, j*s:j*s+k] flattened
     out   = cols @ weights.reshape(F, C*k*k).T + bias        (N*H'*W', F) -> (N, F, H', W')
 
-np.lib.stride_tricks.sliding_window_view gives every window as a view of x_pad, shape
-(N, C, H'', W'', k, k) for stride 1; slicing [:, :, ::s, ::s] applies the stride, still
-without copying. Reshaping into cols copies once; backward reuses those rows:
+np.lib.stride_tricks.sliding_window_view gives every window at stride 1 as a view of x_pad,
+shape (N, C, H + 2p - k + 1, W + 2p - k + 1, k, k); slicing [:, :, ::s, ::s] applies the
+stride, still without copying. Reshaping into cols copies once; backward reuses those rows:
 
     g         = d_out as (N*H'*W', F)
     d_weights = g.T @ cols                      (F, C*k*k) -> (F, C, k, k)
