@@ -102,9 +102,9 @@ BUGS: tuple[Bug, ...] = (
         "d_x_pad[:, :, a:a + s * out_h:s, b:b + s * out_w:s] = d_cols",
         "must accumulate"),
     Bug("fast_conv d_x from the updated weights", "fast_conv", "fast_conv.backward",
-        "        # (N, C, k, k, H', W'): each offset's slice",
+        "        # (C, k, k, N, H', W'): the slice of one offset",
         "        weights_2d = weights_2d - learn_rate * self.d_weights.reshape(weights_2d.shape)\n"
-        "        # (N, C, k, k, H', W'): each offset's slice",
+        "        # (C, k, k, N, H', W'): the slice of one offset",
         "updated weights"),
     Bug("minibatch loop without the backward pass", "model", "model.train",
         "                self.network.backward(d_logits, learn_rate)\n",

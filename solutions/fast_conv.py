@@ -1,19 +1,22 @@
 """The Conv2D layer of conv2d.py, vectorized: no Python loop over pixels.
 
 Same contract, same formulas (see conv2d.py). The loop over output pixels becomes one
-matrix product by laying every window out as a row ("im2col"):
+matrix product by laying every window out as a column ("im2col"):
 
-    cols:   (N*H'*W', C*k*k)   row (n, i, j) = x_pad[n, :, i*s:i*s+k, j*s:j*s+k] flattened
-    out   = cols @ weights.reshape(F, C*k*k).T + bias        (N*H'*W', F) -> (N, F, H', W')
+    cols:   (C*k*k, N*H'*W')   column (n, i, j) = x_pad[n, :, i*s:i*s+k, j*s:j*s+k] flattened
+    out   = weights.reshape(F, C*k*k) @ cols + bias[:, None]     (F, N*H'*W') -> (N, F, H', W')
 
 np.lib.stride_tricks.sliding_window_view gives every window at stride 1 as a view of x_pad,
 shape (N, C, H + 2p - k + 1, W + 2p - k + 1, k, k); slicing [:, :, ::s, ::s] applies the
-stride, still without copying. Reshaping into cols copies once; backward reuses those rows:
+stride, still without copying. Reshaping into cols copies once. Rows (c, a, b) and columns
+(n, i, j), in that order, make each row a shifted copy of whole images: the copy reads
+memory in long runs (the transposed layout, one window per row, is 2x slower). Backward
+reuses those columns:
 
-    g         = d_out as (N*H'*W', F)
-    d_weights = g.T @ cols                      (F, C*k*k) -> (F, C, k, k)
-    d_bias    = g.sum(axis=0)
-    d_cols    = g @ weights.reshape(F, C*k*k)   (N*H'*W', C*k*k)
+    g         = d_out as (F, N*H'*W')
+    d_weights = g @ cols.T                       (F, C*k*k) -> (F, C, k, k)
+    d_bias    = g.sum(axis=1)
+    d_cols    = weights.reshape(F, C*k*k).T @ g   (C*k*k, N*H'*W')
 
 and d_cols goes back onto d_x_pad ("col2im"): for each of the k*k kernel offsets (a, b),
 the values of every window at that offset land on a strided grid of d_x_pad, which one
@@ -47,19 +50,19 @@ class Conv2D(conv2d.Conv2D):
         # TODO 1. Remember x's shape; zero-pad it (pad_images).
         # TODO 2. windows = sliding_window_view(x_pad, (k, k), axis=(2, 3))[:, :, ::s, ::s]:
         #         shape (N, C, H', W', k, k), a view (nothing copied yet).
-        # TODO 3. cols: move C after H', W' (transpose to (N, H', W', C, k, k)) and reshape to
-        #         (N*H'*W', C*k*k). Keep cols: backward needs it.
-        # TODO 4. out = cols @ weights.reshape(F, -1).T + bias, shape (N*H'*W', F); reshape to
-        #         (N, H', W', F) and transpose to (N, F, H', W').
+        # TODO 3. cols: transpose to (C, k, k, N, H', W') and reshape to (C*k*k, N*H'*W').
+        #         Keep cols: backward needs it.
+        # TODO 4. out = weights.reshape(F, -1) @ cols + bias[:, None], shape (F, N*H'*W');
+        #         reshape to (F, N, H', W') and transpose to (N, F, H', W').
         # BEGIN SOLUTION
         k, s = self.kernel_size, self.stride
         self.last_input_shape = x.shape
         x_pad = pad_images(x, self.padding)
         windows = sliding_window_view(x_pad, (k, k), axis=(2, 3))[:, :, ::s, ::s]
         n, c, out_h, out_w = windows.shape[:4]
-        self.cols = windows.transpose(0, 2, 3, 1, 4, 5).reshape(n * out_h * out_w, c * k * k)
-        out = self.cols @ self.weights.reshape(self.out_channels, -1).T + self.bias
-        return out.reshape(n, out_h, out_w, self.out_channels).transpose(0, 3, 1, 2)
+        self.cols = windows.transpose(1, 4, 5, 0, 2, 3).reshape(c * k * k, n * out_h * out_w)
+        out = self.weights.reshape(self.out_channels, -1) @ self.cols + self.bias[:, None]
+        return out.reshape(self.out_channels, n, out_h, out_w).transpose(1, 0, 2, 3)
         # END SOLUTION
 
     def backward(self, d_out: np.ndarray, learn_rate: float) -> np.ndarray:
@@ -74,29 +77,30 @@ class Conv2D(conv2d.Conv2D):
         Sets self.d_weights (F, C, k, k) and self.d_bias (F,), then
         weights -= learn_rate * d_weights and bias -= learn_rate * d_bias.
         """
-        # TODO 1. g = d_out transposed to (N, H', W', F) and reshaped to (N*H'*W', F): its rows
-        #         match the rows of cols.
-        # TODO 2. d_weights = (g.T @ cols) reshaped to (F, C, k, k); d_bias = g summed over rows.
-        # TODO 3. d_cols = g @ weights.reshape(F, -1), reshaped to (N, H', W', C, k, k).
-        # TODO 4. col2im: d_x_pad = zeros of the padded shape; for each kernel offset (a, b),
-        #         d_x_pad[:, :, a:a + s*H':s, b:b + s*W':s] += d_cols[..., a, b] moved to
-        #         (N, C, H', W'). Only k*k iterations: never loop over pixels.
-        # TODO 5. Crop the padding from each side, then update weights and bias; return d_x.
+        # TODO 1. g = d_out transposed to (F, N, H', W') and reshaped to (F, N*H'*W'): its
+        #         columns match the columns of cols.
+        # TODO 2. d_weights = (g @ cols.T) reshaped to (F, C, k, k); d_bias = g summed over columns.
+        # TODO 3. d_cols = weights.reshape(F, -1).T @ g, reshaped to (C, k, k, N, H', W').
+        # TODO 4. col2im: d_x_pad = zeros of shape (C, N, H + 2p, W + 2p); for each kernel
+        #         offset (a, b), d_x_pad[:, :, a:a + s*H':s, b:b + s*W':s] += d_cols[:, a, b].
+        #         Only k*k iterations: never loop over pixels.
+        # TODO 5. Crop p rows/columns from each side, transpose back to (N, C, H, W), then
+        #         update weights and bias; return d_x.
         # BEGIN SOLUTION
         k, s, p = self.kernel_size, self.stride, self.padding
         n, c, h, w = self.last_input_shape
         out_h, out_w = d_out.shape[2:]
-        g = d_out.transpose(0, 2, 3, 1).reshape(-1, self.out_channels)
+        g = d_out.transpose(1, 0, 2, 3).reshape(self.out_channels, -1)
         weights_2d = self.weights.reshape(self.out_channels, -1)
-        self.d_weights = (g.T @ self.cols).reshape(self.weights.shape)
-        self.d_bias = g.sum(axis=0)
-        # (N, C, k, k, H', W'): each offset's slice is then (N, C, H', W'), like its grid.
-        d_cols = (g @ weights_2d).reshape(n, out_h, out_w, c, k, k).transpose(0, 3, 4, 5, 1, 2)
-        d_x_pad = np.zeros((n, c, h + 2 * p, w + 2 * p))
+        self.d_weights = (g @ self.cols.T).reshape(self.weights.shape)
+        self.d_bias = g.sum(axis=1)
+        # (C, k, k, N, H', W'): the slice of one offset (a, b) is (C, N, H', W'), like its grid.
+        d_cols = (weights_2d.T @ g).reshape(c, k, k, n, out_h, out_w)
+        d_x_pad = np.zeros((c, n, h + 2 * p, w + 2 * p))
         for a in range(k):
             for b in range(k):
-                d_x_pad[:, :, a:a + s * out_h:s, b:b + s * out_w:s] += d_cols[:, :, a, b]
+                d_x_pad[:, :, a:a + s * out_h:s, b:b + s * out_w:s] += d_cols[:, a, b]
         self.weights = self.weights - learn_rate * self.d_weights
         self.bias = self.bias - learn_rate * self.d_bias
-        return d_x_pad[:, :, p:p + h, p:p + w]
+        return d_x_pad[:, :, p:p + h, p:p + w].transpose(1, 0, 2, 3)
         # END SOLUTION
