@@ -74,8 +74,9 @@ def matmul_peak(budget: float) -> float:
 
 def blas_description() -> tuple[str, int]:
     """("openblas 0.3.x, kernel Haswell, 2 threads", threads) from threadpoolctl."""
-    for pool in threadpool_info():
-        if pool.get("user_api") == "blas":
+    # PyTorch bundles a BLAS of its own: describe NumPy's (in numpy.libs/ on PyPI's wheels).
+    pools = [pool for pool in threadpool_info() if pool.get("user_api") == "blas"]
+    for pool in sorted(pools, key=lambda pool: "numpy" not in pool["filepath"]):
             text = f"{pool['internal_api']} {pool['version']}, kernel {pool.get('architecture')}, {pool['num_threads']} threads"
             return text, int(pool["num_threads"])
     return "no BLAS found", 1
