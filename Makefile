@@ -11,6 +11,7 @@ EX     ?=
 .PHONY: help test check exercises reset train bench-train
 
 help:
+	@echo "make bench                             time the reference layers (ratios, GFLOP/s, PyTorch if installed)"
 	@echo "make test [EX=conv] [IMPL=solutions]   run the public tests on your exercises/"
 	@echo "make check                             the repository's own tests (what CI runs)"
 	@echo "make exercises                         regenerate exercises/ from solutions/"
@@ -51,3 +52,7 @@ train: $(READY)
 
 bench-train: $(READY)
 	$(PY) -m kata.bench_train
+
+.PHONY: bench
+bench: $(READY)
+	$(PY) -m kata.bench

@@ -22,6 +22,9 @@ class Bug:
     old: str  # exact text in the solution (must occur)
     new: str
     symptom: str  # a phrase the failing test's message must contain (case-insensitive)
+    # The suites whose messages must show it; some bugs only show on the hidden suite's
+    # broader cases (e.g. overlapping pooling windows).
+    caught_by: tuple[str, ...] = ("public", "hidden")
 
 
 BUGS: tuple[Bug, ...] = (
@@ -114,6 +117,62 @@ BUGS: tuple[Bug, ...] = (
         "    d_logits[label] -= 1.0\n",
         "",
         "subtract 1 at the label"),
+    # The advanced track (batched NCHW layers).
+    Bug("mask from d_out in ReLU backward", "relu", "relu.backward",
+        "return d_out * self.positive",
+        "return d_out * (d_out > 0)",
+        "mask was taken from d_out"),
+    Bug("d_bias averaged over the batch", "linear", "linear.backward",
+        "self.d_bias = d_out.sum(axis=0)",
+        "self.d_bias = d_out.mean(axis=0)",
+        "averaged over the batch"),
+    Bug("batch loss gradient not divided by N", "loss", "loss.softmax_cross_entropy",
+        "return float(loss), d_logits / n",
+        "return float(loss), d_logits",
+        "not divided by N"),
+    Bug("= instead of += with overlapping pooling windows", "pool2d", "pool2d.backward",
+        "d_x[examples, channels, i * s + rows, j * s + cols] += d_out[:, :, i, j]",
+        "d_x[examples, channels, i * s + rows, j * s + cols] = d_out[:, :, i, j]",
+        "windows overlap",
+        caught_by=("hidden",)),
+    Bug("ties double-counted in overlapping max pooling", "pool2d", "pool2d.backward",
+        # Leaves the next line (the `=` bug's) unreachable, so both bugs apply together.
+        "                rows, cols = np.divmod(window.reshape(n, c, k * k).argmax(axis=2), k)\n"
+        "                # (n, c) pairs are distinct within one window, so fancy-indexed += is safe here.\n",
+        "                d_x[:, :, i * s:i * s + k, j * s:j * s + k] += (\n"
+        "                    window == window.max(axis=(2, 3), keepdims=True)) * d_out[:, :, i, j, None, None]\n"
+        "                continue\n",
+        "ties double-counted",
+        caught_by=("hidden",)),
+    Bug("conv2d forward without the bias", "conv2d", "conv2d.forward",
+        "return out + self.bias[None, :, None, None]",
+        "return out",
+        "bias is missing"),
+    Bug("flipped kernel in conv2d", "conv2d", "conv2d.forward",
+        "out[:, :, i, j] = np.tensordot(window, self.weights, axes=",
+        "out[:, :, i, j] = np.tensordot(window, self.weights[:, :, ::-1, ::-1], axes=",
+        "flipped"),
+    Bug("padding not cropped symmetrically from d_x", "conv2d", "conv2d.backward",
+        "d_x = d_x_pad[:, :, p:p + h, p:p + w]",
+        "d_x = d_x_pad[:, :, :h, :w]",
+        "forgot the padding"),
+    Bug("= instead of += in conv2d backward", "conv2d", "conv2d.backward",
+        "d_x_pad[:, :, i * s:i * s + k, j * s:j * s + k] += np.tensordot",
+        "d_x_pad[:, :, i * s:i * s + k, j * s:j * s + k] = np.tensordot",
+        "must accumulate"),
+    Bug("= instead of += in fast_conv's col2im", "fast_conv", "fast_conv.backward",
+        "d_x_pad[:, :, a:a + s * out_h:s, b:b + s * out_w:s] += d_cols",
+        "d_x_pad[:, :, a:a + s * out_h:s, b:b + s * out_w:s] = d_cols",
+        "must accumulate"),
+    Bug("fast_conv d_x from the updated weights", "fast_conv", "fast_conv.backward",
+        "        # (C, k, k, N, H', W'): the slice of one offset",
+        "        weights_2d = weights_2d - learn_rate * self.d_weights.reshape(weights_2d.shape)\n"
+        "        # (C, k, k, N, H', W'): the slice of one offset",
+        "updated weights"),
+    Bug("minibatch loop without the backward pass", "model", "model.train",
+        "                self.network.backward(d_logits, learn_rate)\n",
+        "",
+        "mean training loss per epoch"),
 )
 
 BY_NAME: dict[str, Bug] = {bug.name: bug for bug in BUGS}

@@ -17,6 +17,13 @@ class Exercise:
     points: int  # the exercise's total; its tests share it by their weights
     track: str  # "seed" (one image, HWC) or "advanced" (batched, NCHW)
     title: str
+    # The functions/methods of the file whose SOLUTION blocks the exercise is about; by
+    # default the id's second part ("conv.backward" -> backward).
+    functions: tuple[str, ...] = ()
+
+    @property
+    def written_in(self) -> tuple[str, ...]:
+        return self.functions or (self.id.split(".", 1)[1],)
 
 
 EXERCISES: tuple[Exercise, ...] = (
@@ -28,7 +35,23 @@ EXERCISES: tuple[Exercise, ...] = (
     Exercise("maxpool.backward", "maxpool", 15, "seed", "Max pooling, backward (one winner per window)"),
     Exercise("conv.forward", "conv", 15, "seed", "Convolution (cross-correlation), forward"),
     Exercise("conv.backward", "conv", 20, "seed", "Convolution, backward (d_filters and d_image)"),
-    Exercise("network.train", "network", 20, "seed", "The whole CNN: forward, one SGD step, predict"),
+    Exercise("network.train", "network", 20, "seed", "The whole CNN: forward, one SGD step, predict",
+             functions=("logits", "forward", "train_step", "predict")),
+    Exercise("relu.forward", "relu", 2, "advanced", "ReLU, forward"),
+    Exercise("relu.backward", "relu", 3, "advanced", "ReLU, backward"),
+    Exercise("linear.forward", "linear", 3, "advanced", "Batched linear layer, forward"),
+    Exercise("linear.backward", "linear", 7, "advanced", "Batched linear layer, backward (sums over the batch)"),
+    Exercise("loss.softmax_cross_entropy", "loss", 10, "advanced", "Batched softmax cross-entropy and its gradient"),
+    Exercise("pool2d.forward", "pool2d", 5, "advanced", "NCHW max pooling with stride, forward"),
+    Exercise("pool2d.backward", "pool2d", 10, "advanced", "Max pooling, backward (overlapping windows accumulate)"),
+    Exercise("conv2d.forward", "conv2d", 10, "advanced", "NCHW convolution with stride, padding and bias, forward"),
+    Exercise("conv2d.backward", "conv2d", 15, "advanced", "NCHW convolution, backward (d_weights, d_bias, d_x)"),
+    Exercise("fast_conv.forward", "fast_conv", 10, "advanced", "Vectorized convolution (im2col), forward"),
+    Exercise("fast_conv.backward", "fast_conv", 15, "advanced", "Vectorized convolution (col2im), backward"),
+    Exercise("fast_conv.speed", "fast_conv", 10, "advanced", "Vectorized convolution, speed against a NumPy baseline",
+             functions=("forward", "backward")),
+    Exercise("model.train", "model", 10, "advanced", "A batched CNN trained on digits with minibatch SGD",
+             functions=("forward", "backward", "fit")),
 )
 
 BY_ID: dict[str, Exercise] = {exercise.id: exercise for exercise in EXERCISES}

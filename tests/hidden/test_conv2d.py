@@ -1,0 +1,19 @@
+"""NCHW Conv2D, graded on the shapes that break loops: strides that do not tile the input,
+padding wider than 1, 1x1 kernels, a batch of one, non-square inputs."""
+
+import pytest
+
+from kata.nchw import HARD_CASES, check_conv_backward, check_conv_forward
+
+
+@pytest.mark.exercise("conv2d.forward")
+@pytest.mark.parametrize("case", HARD_CASES, ids=str)
+def test_conv2d_forward(student, rng, case):
+    check_conv_forward(student, "conv2d", case, rng)
+
+
+@pytest.mark.exercise("conv2d.backward")
+@pytest.mark.parametrize("case", HARD_CASES, ids=str)
+def test_conv2d_backward(student, rng, case):
+    check_conv_backward(student, "conv2d", case, rng, learn_rate=0.05)
+

@@ -1,0 +1,22 @@
+"""The vectorized Conv2D, graded on the same hard shapes as conv2d, and on speed."""
+
+import pytest
+
+from kata.nchw import HARD_CASES, check_conv_backward, check_conv_forward, check_conv_speed
+
+
+@pytest.mark.exercise("fast_conv.forward")
+@pytest.mark.parametrize("case", HARD_CASES, ids=str)
+def test_fast_conv_forward(student, rng, case):
+    check_conv_forward(student, "fast_conv", case, rng)
+
+
+@pytest.mark.exercise("fast_conv.backward")
+@pytest.mark.parametrize("case", HARD_CASES, ids=str)
+def test_fast_conv_backward(student, rng, case):
+    check_conv_backward(student, "fast_conv", case, rng, learn_rate=0.05)
+
+
+@pytest.mark.exercise("fast_conv.speed")
+def test_fast_conv_speed_within_ten_times_a_numpy_baseline(student, rng):
+    check_conv_speed(student, rng)
