@@ -19,6 +19,7 @@ stdout/stderr (those are the student's, captured to files and never parsed):
             | {"list": [value, ...]} | {"tuple": [value, ...]}
             | {"array": blob_index} | {"scalar": blob_index}   (a 0-d .npy: a NumPy scalar)
             | {"handle": n, "class": "Conv"}                   (an object living here)
+            | {"generator": PCG64 state}                       (an argument: np.random.default_rng)
 
 Requests: {"op": "import" | "lookup" | "construct" | "call" | "getattr" | "call_method"
 | "setattr", ...}. Responses: {"ok": true, "value": value} or {"ok": false, "kind":
@@ -142,6 +143,10 @@ def decode(tree, blobs: list[bytes], objects: dict[int, object]):
             return np.load(io.BytesIO(blobs[tree["array"]]), allow_pickle=False)
         if "scalar" in tree:
             return np.load(io.BytesIO(blobs[tree["scalar"]]), allow_pickle=False)[()]
+        if "generator" in tree:
+            bit_generator = np.random.PCG64()
+            bit_generator.state = tree["generator"]
+            return np.random.Generator(bit_generator)
         if "handle" in tree:
             return objects[tree["handle"]]
         if "list" in tree:

@@ -181,3 +181,30 @@ def test_results_json_follows_gradescope_schema(graded):
 def test_feedback_never_shows_test_source(graded):
     for entry in graded.values():
         assert "def test_" not in entry["feedback"] and "student.module(" not in entry["feedback"]
+
+
+def test_readme_points_table_matches_the_registry():
+    from grader.cli import points_table
+
+    readme = (ROOT / "README.md").read_text()
+    table = readme.split("<!-- points:begin -->\n", 1)[1].split("<!-- points:end -->", 1)[0]
+    assert table == points_table(), "README's points table is stale: paste `python -m grader points` into it"
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["grade", "no/such/folder"], "no such readable folder or file"),
+    (["grade", "--jobs", "0"], "--jobs must be at least 1"),
+    (["grade", "--timeout", "-1"], "--timeout must be between"),
+    (["grade", "solutions", "grader/examples/reference", "grader/examples/reference/"], "would both be graded as"),
+    (["grade", "solutions", "--out", "README.md"], "cannot create the output folder"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_bad_arguments_exit_2_with_a_message(arguments, message, capsys, monkeypatch):
+    from grader.cli import main
+
+    monkeypatch.chdir(ROOT)
+    try:
+        code = main(arguments)
+    except SystemExit as exit:  # argparse's own errors
+        code = exit.code
+    assert code == 2 and message in capsys.readouterr().err

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,13 @@ class Recorder:
         if folder is not None:
             self.files = {path.name: path.read_bytes() for path in sorted(folder.glob("*.py"))}
             config.stash[STUDENT_FACTORY] = self.make_student
+            signal.signal(signal.SIGTERM, self.terminate)
+
+    def terminate(self, signum: int, frame: Any) -> None:
+        """Stopped by the grader (its time budget ran out): take the workers down too."""
+        for student in self.students:
+            student.close()
+        os._exit(128 + signum)
 
     def make_student(self, config: pytest.Config) -> SandboxStudent:
         scratch = Path(config.getoption("--grader-outcomes")).parent

@@ -103,11 +103,14 @@ def encode(value: Any, blobs: list[bytes]) -> Any:
         return {"scalar": len(blobs) - 1}
     if isinstance(value, (list, tuple)):
         return {type(value).__name__ if type(value) in (list, tuple) else "list": [encode(v, blobs) for v in value]}
+    if type(value) is np.random.Generator and type(value.bit_generator) is np.random.PCG64:
+        # A seeded generator crosses as its state: the worker draws the same numbers.
+        return {"generator": value.bit_generator.state}
     if hasattr(value, "_sandbox_handle"):  # an object of the student's living in the worker
         return {"handle": value._sandbox_handle}
     raise TypeError(
         f"cannot send a {type(value).__name__} to the sandboxed worker: tests may pass arrays, "
-        "numbers, strings, None, lists and tuples of these (an int seed instead of a Generator)"
+        "numbers, strings, None, np.random.default_rng() generators, lists and tuples of these"
     )
 
 

@@ -89,7 +89,7 @@ class Worker:
         config = json.dumps({"banned": sorted(policy.BANNED_MODULES), "limits": policy.WORKER_LIMITS,
                              "numpy_path": NUMPY_PATH})
         # The student's output goes to files of ours (size-capped by RLIMIT_FSIZE), never parsed.
-        with open(scratch / "worker-stdout.txt", "ab") as out, open(scratch / "worker-stderr.txt", "ab") as err:
+        with open(scratch / "worker-stdout.txt", "wb") as out, open(scratch / "worker-stderr.txt", "wb") as err:
             self.process = subprocess.Popen(
                 [python, "-I", "worker.py", str(request_read), str(response_write), config],
                 cwd=self.folder, env=worker_env(str(self.folder)), stdin=subprocess.DEVNULL,
