@@ -104,11 +104,11 @@ def write_frame(fd: int, header: dict, blobs: list[bytes]) -> None:
         view = view[os.write(fd, view):]
 
 
-def npy_bytes(array: np.ndarray) -> bytes:
+def npy_bytes(array) -> bytes:
+    if array.nbytes > MAX_BLOB - 4096:  # room for the .npy header
+        raise Rejected(f"an array of {array.nbytes} bytes (more than the {MAX_BLOB >> 20} MB allowed)")
     buffer = io.BytesIO()
     np.save(buffer, array, allow_pickle=False)
-    if buffer.tell() > MAX_BLOB:
-        raise Rejected(f"an array of {array.nbytes} bytes (more than the {MAX_BLOB >> 20} MB allowed)")
     return buffer.getvalue()
 
 
@@ -117,9 +117,7 @@ def encode(value, blobs: list[bytes], depth: int = 0):
     kind = type(value)  # exact types only: subclasses may lie in __eq__ and friends
     if depth > 4:
         raise Rejected("a result nested more than 4 levels deep")
-    if value is None or kind in (bool, int, str):
-        return value
-    if kind is float:
+    if value is None or kind in (bool, int, float, str):
         return value
     if kind in SCALAR_TYPES:
         blobs.append(npy_bytes(np.asarray(value)))

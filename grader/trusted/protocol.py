@@ -78,13 +78,20 @@ def read_frame(fd: int, deadline: float) -> tuple[dict, list[bytes]]:
     return header, [_read_exact(fd, n, deadline) for n in sizes]
 
 
-def write_frame(fd: int, header: dict, blobs: list[bytes]) -> None:
+def write_frame(fd: int, header: dict, blobs: list[bytes], deadline: float) -> None:
+    """Send one frame on a non-blocking fd: a worker that stops reading cannot block us."""
     data = json.dumps(dict(header, blobs=[len(b) for b in blobs]), allow_nan=True).encode()
     view = memoryview(struct.pack(">I", len(data)) + data + b"".join(blobs))
     try:
         while view:
-            view = view[os.write(fd, view):]
-    except (BrokenPipeError, OSError) as error:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([], [fd], [], remaining)[1]:
+                raise WorkerTimeout()
+            try:
+                view = view[os.write(fd, view):]  # fd is non-blocking: writes what fits
+            except BlockingIOError:
+                continue
+    except OSError as error:  # BrokenPipeError: the worker has exited
         raise WorkerGone(f"the worker is gone ({error})") from None
 
 

@@ -99,6 +99,7 @@ class Worker:
             )
         os.close(request_read)
         os.close(response_write)
+        os.set_blocking(self.request_fd, False)  # see protocol.write_frame
         self.started = True
 
     def _switch_to(self, uid: int) -> dict[str, Any]:
@@ -111,8 +112,9 @@ class Worker:
     def request(self, header: dict, blobs: list[bytes]) -> tuple[dict, list[bytes]]:
         allowance = STARTUP_ALLOWANCE if self.started else 0.0
         self.started = False
-        write_frame(self.request_fd, header, blobs)
-        return read_frame(self.response_fd, time.monotonic() + self.timeout + allowance)
+        deadline = time.monotonic() + self.timeout + allowance
+        write_frame(self.request_fd, header, blobs, deadline)
+        return read_frame(self.response_fd, deadline)
 
     def kill(self) -> str:
         """Kill the whole process group; returns how the worker ended, for messages."""
