@@ -25,7 +25,7 @@ from kata.exercises import EXERCISES, modules
 
 from grader import report
 from grader.trusted import policy
-from grader.trusted.run import ROOT, Graded, GraderError, collect, grade
+from grader.trusted.run import ROOT, Graded, GraderError, Runner, collect, grade
 from grader.trusted.scoring import TestCase, score
 from grader.trusted.submission import submission_name
 
@@ -150,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
                 graded = future.result()
                 rows[futures[future]] = graded
                 progress.update(task, advance=1, description=graded.name)
+        Runner.close_all()
     ordered = [rows[path] for path in args.submissions]
     report.write_atomic(args.out / "gradebook.csv", report.gradebook_csv(ordered))
     summary(ordered, console)
