@@ -25,6 +25,7 @@ from kata.exercises import EXERCISES, modules
 
 from grader import report
 from grader.trusted import policy
+from grader.trusted.proxy import UID_BASE, worker_python
 from grader.trusted.run import ROOT, Graded, GraderError, Runner, collect, grade
 from grader.trusted.scoring import TestCase, score
 from grader.trusted.submission import submission_name
@@ -132,6 +133,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: cannot create the output folder {args.out}: {error.strerror}", file=sys.stderr)
         return 2
     lock_down([*PROTECTED, args.out, *args.submissions])
+    if os.geteuid() == 0:
+        note = worker_python(UID_BASE + os.getpid())[1]
+        if note:
+            console.print(f"[yellow]warning:[/] {note}")
     scratch = Path(tempfile.mkdtemp(prefix="kata-collect-"))
     try:
         collected = collect(scratch)

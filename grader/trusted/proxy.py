@@ -18,7 +18,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import pwd
 import shutil
 import signal
 import subprocess
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
+
 from kata.student import ImplementationError, mutation_message
 
 from grader.trusted import policy
