@@ -8,7 +8,7 @@ READY  := $(VENV)/.installed
 IMPL   ?= exercises
 EX     ?=
 
-.PHONY: help test check exercises reset train bench-train
+.PHONY: help test check exercises reset train bench-train grade bench-grader
 
 help:
 	@echo "make bench                             time the reference layers (ratios, GFLOP/s, PyTorch if installed)"
@@ -19,6 +19,8 @@ help:
 	@echo "make train [IMPL=solutions] [ARGS='--epochs 3 --data mnist --data-path DIR']"
 	@echo "                                       train your CNN, plots in results/"
 	@echo "make bench-train                       the reference CNN's speed and accuracy (vs PyTorch if installed)"
+	@echo "make grade [SUBS='a.zip b/'] [OUT=results]  grade submissions (default: the example class)"
+	@echo "make bench-grader                      submissions per minute and the sandbox's overhead"
 
 # The project itself is never pip-installed: only its pinned dependencies are, so the
 # grader's sandboxed worker, which runs this interpreter, cannot import kata/ or grader/.
@@ -44,6 +46,17 @@ check: $(READY)
 	$(PY) -m pytest -q tests/public tests/hidden --impl solutions
 	$(PY) -m pytest -q tests/public tests/hidden --impl exercises --expect-stubs
 	$(PY) -m pytest -q tests/tooling
+	$(PY) -m grader.example_class --check
+	$(PY) -m pytest -q grader/tests
+
+OUT  ?= results
+SUBS ?=
+
+grade: $(READY)
+	$(PY) -m grader grade $(SUBS) --out $(OUT)
+
+bench-grader: $(READY)
+	$(PY) -m grader.bench
 
 ARGS ?=
 

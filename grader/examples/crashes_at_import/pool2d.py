@@ -1,0 +1,84 @@
+"""Batched max pooling, NCHW, like PyTorch's nn.MaxPool2d (no padding, no dilation).
+
+Each kernel_size x kernel_size window, moved by `stride` (default: kernel_size), keeps its
+largest value, per example and per channel:
+
+    out[n, c, i, j] = max of x[n, c, i*s : i*s + k, j*s : j*s + k]
+    H' = (H - k) // s + 1,   W' = (W - k) // s + 1
+
+Rows and columns that do not fill a last window are dropped, as PyTorch does.
+
+Backward: each window's gradient goes to exactly one position, its maximum (the FIRST
+one in row-major order when several tie, as np.argmax picks). With stride < kernel_size
+windows overlap, and one input can be the maximum of several windows: its gradient is
+the SUM of theirs, so backward must accumulate (+=), never assign (=).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class MaxPool2D:
+    """Max pooling over k x k windows, stride s (overlapping when s < k); no parameters."""
+
+    def __init__(self, kernel_size: int, stride: int | None = None):
+        self.kernel_size = kernel_size
+        self.stride = kernel_size if stride is None else stride
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """Max over each window.
+
+        Args:
+            x: shape (N, C, H, W), H and W >= kernel_size.
+
+        Returns:
+            shape (N, C, H', W') with H' = (H - k) // s + 1, W' = (W - k) // s + 1.
+        """
+        # TODO 1. Remember x: backward needs to find each window's maximum.
+        # TODO 2. Output size H' = (H - k) // s + 1, W' = (W - k) // s + 1.
+        # TODO 3. For each output position (i, j): the window starts at row i*s, column j*s;
+        #         take its max over the last two axes (all examples and channels at once).
+        # BEGIN SOLUTION
+        self.last_input = x.copy()
+        k, s = self.kernel_size, self.stride
+        n, c, h, w = x.shape
+        out_h, out_w = (h - k) // s + 1, (w - k) // s + 1
+        out = np.zeros((n, c, out_h, out_w))
+        for i in range(out_h):
+            for j in range(out_w):
+                out[:, :, i, j] = x[:, :, i * s:i * s + k, j * s:j * s + k].max(axis=(2, 3))
+        return out
+        # END SOLUTION
+
+    def backward(self, d_out: np.ndarray, learn_rate: float) -> np.ndarray:
+        """Route each window's gradient to its first maximum, accumulating over windows.
+
+        Args:
+            d_out: shape (N, C, H', W'), dL/d(output).
+            learn_rate: ignored (no parameters); accepted so every layer has the same
+                backward signature.
+
+        Returns:
+            d_x: shape (N, C, H, W). Position (p, q) receives the sum of d_out[n, c, i, j]
+            over the windows (i, j) whose first maximum it is; all other positions get 0.
+        """
+        # TODO 1. Start d_x at zeros shaped like the forward input.
+        # TODO 2. For each window (i, j): flatten its k x k values per (n, c), take np.argmax
+        #         (the FIRST maximum), and turn it back into a row and column (np.divmod by k).
+        # TODO 3. ADD (+=) d_out[:, :, i, j] at that position: overlapping windows can share
+        #         a maximum, and then its gradient is the sum of theirs.
+        # BEGIN SOLUTION
+        k, s = self.kernel_size, self.stride
+        x = self.last_input
+        n, c = x.shape[:2]
+        examples, channels = np.indices((n, c))
+        d_x = np.zeros(x.shape)
+        for i in range(d_out.shape[2]):
+            for j in range(d_out.shape[3]):
+                window = x[:, :, i * s:i * s + k, j * s:j * s + k]
+                rows, cols = np.divmod(window.reshape(n, c, k * k).argmax(axis=2), k)
+                # (n, c) pairs are distinct within one window, so fancy-indexed += is safe here.
+                d_x[examples, channels, i * s + rows, j * s + cols] += d_out[:, :, i, j]
+        return d_x
+        # END SOLUTION

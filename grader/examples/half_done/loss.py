@@ -1,0 +1,40 @@
+# Exercise stub generated from solutions/loss.py by `make exercises`.
+# Replace each NotImplementedError with your code; `make reset EX=loss` restores
+# this file and keeps yours as a timestamped backup.
+# stub-hash: 6dd062b7f05fce2d
+"""Softmax cross-entropy over a batch, the loss of a classifier (PyTorch's F.cross_entropy).
+
+For logits z of shape (N, K) and integer labels y of shape (N,):
+
+    p[n]  = softmax(z[n]) = exp(z[n] - max z[n]) / sum(exp(z[n] - max z[n]))
+    loss  = mean over n of -log p[n, y[n]]
+
+and its gradient, one row per example, divided by N because the loss is a mean:
+
+    d_logits[n] = (p[n] - onehot(y[n])) / N
+
+Subtracting each row's max changes nothing mathematically and keeps exp from overflowing;
+computing log p as (z - max) - log(sum(exp(z - max))) keeps it finite when p underflows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def softmax_cross_entropy(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
+    """Mean cross-entropy of a batch and its gradient with respect to the logits.
+
+    Args:
+        logits: shape (N, K), unnormalised class scores.
+        labels: shape (N,), integers in [0, K).
+
+    Returns:
+        loss: a float, the mean of -log softmax(logits[n])[labels[n]] over the batch.
+        d_logits: shape (N, K), (softmax(logits) - onehot(labels)) / N.
+    """
+    # TODO 1. Shift each row by its max (keepdims=True) so exp cannot overflow.
+    # TODO 2. log_probs = shifted - log(sum(exp(shifted))) per row.
+    # TODO 3. loss = -mean of log_probs[n, labels[n]] (index with np.arange(N), labels).
+    # TODO 4. d_logits = exp(log_probs), minus 1 at each row's label, divided by N.
+    raise NotImplementedError("loss.softmax_cross_entropy is not written yet: follow its TODO steps")
