@@ -8,10 +8,15 @@ READY  := $(VENV)/.installed
 IMPL   ?= exercises
 EX     ?=
 
-.PHONY: help test check exercises
+.PHONY: help check exercises handout
 
 help:
-	@echo "make test [EX=conv] [IMPL=solutions]   run the public tests on your exercises/"
+	@echo "make test [EX=conv] [IMPL=solutions]   run the public tests on your exercises/, show your progress"
+	@echo "make watch [EX=conv]                   the same, again after every save (make watch-deps once)"
+	@echo "make hint EX=conv.backward [LEVEL=n]   one more hint each time (the idea, the shapes, the formula)"
+	@echo "make reset EX=conv                     restore one stub (yours is kept as a timestamped backup)"
+	@echo "make submission                        build submission.zip (your exercise files only)"
+	@echo "make handout                           build dist/handout/ and dist/handout.zip for students"
 	@echo "make check                             the repository's own tests (what CI runs)"
 	@echo "make exercises                         regenerate exercises/ from solutions/"
 
@@ -23,8 +28,7 @@ $(READY): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/requirements.txt
 	touch $@
 
-test: $(READY)
-	$(PY) -m pytest tests/public --impl $(IMPL) $(if $(EX),--ex $(EX))
+include mk/student.mk
 
 exercises: $(READY)
 	$(PY) -m kata.stubgen
@@ -34,3 +38,6 @@ check: $(READY)
 	$(PY) -m pytest -q tests/public tests/hidden --impl solutions
 	$(PY) -m pytest -q tests/public tests/hidden --impl exercises --expect-stubs
 	$(PY) -m pytest -q tests/tooling
+
+handout: $(READY)
+	$(PY) -m kata.handout
