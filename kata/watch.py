@@ -44,7 +44,9 @@ def main(argv: list[str] | None = None) -> int:
 
     class OnSave(FileSystemEventHandler):
         def on_any_event(self, event: FileSystemEvent) -> None:
-            if str(event.src_path).endswith(".py") and event.event_type in ("modified", "created", "moved"):
+            # Many editors save by writing a temporary file and renaming it over the old one.
+            paths = (str(event.src_path), str(getattr(event, "dest_path", "")))
+            if event.event_type in ("modified", "created", "moved") and any(p.endswith(".py") for p in paths):
                 changed.set()
 
     observer = Observer()

@@ -1,7 +1,14 @@
 # The student's commands, shared by the instructor's Makefile and the handout's (both
-# include this file and define PY, READY, IMPL and EX first).
+# include this file after mk/venv.mk, and define IMPL and EX).
 
-.PHONY: test watch watch-deps hint reset submission
+.PHONY: student-help test watch watch-deps hint reset submission
+
+student-help:
+	@echo "make test [EX=conv]                   run the public tests on exercises/, show your progress"
+	@echo "make watch [EX=conv]                  the same, again after every save (make watch-deps once)"
+	@echo "make hint EX=conv.backward [LEVEL=n]  one more hint each time (the idea, the shapes, the formula)"
+	@echo "make reset EX=conv                    restore one stub (yours is kept as a timestamped backup)"
+	@echo "make submission                       build submission.zip (your exercise files only) to hand in"
 
 test: $(READY)
 	@$(PY) -m kata.progress --impl $(IMPL) $(if $(EX),--ex $(EX))

@@ -14,6 +14,7 @@ import pytest
 
 from kata import reset, stubgen, submission
 from kata.exercises import EXERCISES, modules
+from kata.handout import reference_lines
 from kata.hints import load_hints
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -64,25 +65,14 @@ def test_progress_bad_arguments_exit_2_with_a_message(args):
     assert run.returncode == 2 and "error:" in run.stdout and "Traceback" not in run.stdout + run.stderr
 
 
-def solution_code_lines(module: str) -> list[str]:
-    """The reference lines between the solution markers, without whitespace."""
-    lines, inside = [], False
-    for line in (ROOT / "solutions" / f"{module}.py").read_text().splitlines():
-        marker = line.strip()
-        if marker in (stubgen.BEGIN, stubgen.END):
-            inside = marker == stubgen.BEGIN
-        elif inside and marker and not marker.startswith("#"):
-            lines.append("".join(marker.split()))
-    return lines
-
-
 @pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.id)
 def test_every_exercise_has_three_hints_and_none_holds_solution_code(exercise):
     hints = load_hints(exercise.module).get(exercise.id, [])
     assert len(hints) >= 3, f"exercises/{exercise.module}.hints.toml needs >= 3 hints for {exercise.id}"
     for hint in hints:
         flat = "".join(hint.split())
-        leaked = [line for line in solution_code_lines(exercise.module) if len(line) >= 12 and line in flat]
+        source = (ROOT / "solutions" / f"{exercise.module}.py").read_text()
+        leaked = [line for line in reference_lines(source) if line in flat]
         assert not leaked, f"a hint of {exercise.id} quotes the solution: {leaked}"
 
 
