@@ -5,13 +5,15 @@ include mk/venv.mk
 IMPL   ?= exercises
 EX     ?=
 
-.PHONY: help check exercises handout
+.PHONY: help check exercises handout grade bench-grader
 
 help: student-help
 	@echo "make test IMPL=solutions              the same tests on another folder with the same files"
 	@echo "make handout                          build dist/handout/ and dist/handout.zip for students"
 	@echo "make check                            the repository's own tests (what CI runs)"
 	@echo "make exercises                        regenerate exercises/ from solutions/"
+	@echo "make grade [SUBS='a.zip b/'] [OUT=results]  grade submissions (default: the example class)"
+	@echo "make bench-grader                      submissions per minute and the sandbox's overhead"
 
 include mk/student.mk
 
@@ -23,6 +25,17 @@ check: $(READY)
 	$(PY) -m pytest -q tests/public tests/hidden --impl solutions
 	$(PY) -m pytest -q tests/public tests/hidden --impl exercises --expect-stubs
 	$(PY) -m pytest -q tests/tooling
+	$(PY) -m grader.example_class --check
+	$(PY) -m pytest -q grader/tests
+
+OUT  ?= results
+SUBS ?=
+
+grade: $(READY)
+	$(PY) -m grader grade $(SUBS) --out $(OUT)
+
+bench-grader: $(READY)
+	$(PY) -m grader.bench
 
 handout: $(READY)
 	$(PY) -m kata.handout
