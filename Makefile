@@ -5,11 +5,12 @@ include mk/venv.mk
 IMPL   ?= exercises
 EX     ?=
 
-.PHONY: help check exercises handout grade bench-grader
+.PHONY: help check exercises handout gradescope grade bench-grader
 
 help: student-help
 	@echo "make test IMPL=solutions              the same tests on another folder with the same files"
 	@echo "make handout                          build dist/handout/ and dist/handout.zip for students"
+	@echo "make gradescope [HIDDEN_VISIBILITY=after_published] [DEADLINE=540]  build dist/autograder.zip"
 	@echo "make check                            the repository's own tests (what CI runs)"
 	@echo "make exercises                        regenerate exercises/ from solutions/"
 	@echo "make grade [SUBS='a.zip b/'] [OUT=results]  grade submissions (default: the example class)"
@@ -39,3 +40,11 @@ bench-grader: $(READY)
 
 handout: $(READY)
 	$(PY) -m kata.handout
+
+# Gradescope: hidden tests' visibility (hidden, after_due_date, after_published, visible)
+# and the autograder's own deadline in seconds, below the assignment's Gradescope limit.
+HIDDEN_VISIBILITY ?= after_published
+DEADLINE          ?= 540
+
+gradescope: $(READY)
+	$(PY) -m grader.gradescope build --hidden-visibility $(HIDDEN_VISIBILITY) --deadline $(DEADLINE)
