@@ -153,8 +153,12 @@ def run(root: Path) -> int:
     deadline = started + float(settings["deadline_seconds"]) - MARGIN_SECONDS
     tests: list[dict] = []
     notes: list[str] = []
+    submission = root / "submission"
+    zips = sorted(submission.glob("*.zip"))
+    if len(zips) == 1 and not any(submission.rglob("*.py")):  # a zip uploaded as it is
+        submission = zips[0]
     for grading in (Pass("public", "visible", False, 1), Pass("hidden", visibility, True, 2)):
-        entries, note = run_pass(grading, root / "submission", deadline - time.monotonic())
+        entries, note = run_pass(grading, submission, deadline - time.monotonic())
         tests += entries
         notes.append(note)
         write_text(results_path, json.dumps(results(tests, notes, started), indent=2))

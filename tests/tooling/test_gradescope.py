@@ -19,6 +19,9 @@ from kata.exercises import EXERCISES
 ROOT = Path(__file__).resolve().parent.parent.parent
 EXAMPLES = ROOT / "grader" / "examples"
 MAX_POINTS = sum(e.points for e in EXERCISES)
+# Each test grades a submission twice in the sandbox (seconds, more on a loaded machine):
+# above pytest-timeout's 60 s default, below the autograder's own deadline.
+pytestmark = pytest.mark.timeout(300)
 
 
 @pytest.fixture(scope="module")
