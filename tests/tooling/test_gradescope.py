@@ -90,9 +90,17 @@ def test_empty_submission_scores_zero_with_reasons(autograder_zip, tmp_path):
 
 
 def test_crashing_file_scores_zero_and_the_same_as_the_instructors_grader(autograder_zip, tmp_path):
-    """conv.py crashes at import: its exercises score 0, the others keep their points."""
-    submission = EXAMPLES / "crashes_at_import"
-    results = simulate(autograder_zip, tmp_path / "gradescope", submission)
+    """conv.py crashes at import: its exercises score 0, the others keep their points.
+
+    Uploaded as the zip `make submission` builds, not unpacked (Gradescope may keep it so).
+    """
+    upload = tmp_path / "upload"
+    upload.mkdir()
+    submission = upload / "submission.zip"
+    with zipfile.ZipFile(submission, "w") as archive:
+        for path in sorted((EXAMPLES / "crashes_at_import").glob("*.py")):
+            archive.write(path, path.name)
+    results = simulate(autograder_zip, tmp_path / "gradescope", upload)
     validate(results)
     conv = [t for t in results["tests"] if t["name"].startswith("hidden: conv.")]
     assert conv and all(t["score"] == 0 and "conv.py" in t["output"] for t in conv)
