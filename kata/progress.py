@@ -127,7 +127,13 @@ class ProgressCollector:
         self.results = {exercise.id: ExerciseResult(exercise) for exercise in chosen}
         self.impl_dir, self.tests_dir = impl_dir, tests_dir
         self.progress = progress
+        self.collect_errors: list[str] = []
         self.task = progress.add_task("running the public tests", total=None)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:  # a broken test file: no table can be right without it
+            last_lines = report.longreprtext.strip().splitlines()[-MAX_MESSAGE_LINES:]  # the error itself
+            self.collect_errors.append(f"{report.nodeid}:\n" + "\n".join(last_lines))
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.progress.update(self.task, total=len(session.items))
@@ -197,14 +203,16 @@ def summary(results: list[ExerciseResult]) -> str:
 def run(ex: str | None, impl_dir: Path, tests_dir: Path, console: Console) -> list[ExerciseResult]:
     """Run the public tests of select(ex); raises RuntimeError if pytest itself fails."""
     chosen = select(ex)
-    args = [str(tests_dir), "-p", "no:terminal", "--impl", str(impl_dir)] + (["--ex", ex] if ex else [])
+    args = [_relative(tests_dir), "--impl", _relative(impl_dir)] + (["--ex", ex] if ex else [])
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   console=console, transient=True) as progress:
         collector = ProgressCollector(chosen, impl_dir, tests_dir, progress)
-        code = pytest.main(args, plugins=[collector])
-    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.NO_TESTS_COLLECTED):
-        raise RuntimeError(f"pytest could not run the tests (exit code {int(code)}); "
-                           f"see above, or run: python -m pytest {' '.join(args[:1] + args[3:])}")
+        code = pytest.main(args + ["-p", "no:terminal"], plugins=[collector])
+    if collector.collect_errors or code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED,
+                                                pytest.ExitCode.NO_TESTS_COLLECTED):
+        details = "\n".join(collector.collect_errors) or f"exit code {int(code)}"
+        raise RuntimeError(f"pytest could not run the tests:\n{details}\n"
+                           f"(pytest's own report: python -m pytest {' '.join(args)})")
     return list(collector.results.values())
 
 

@@ -128,3 +128,11 @@ def test_submission_holds_only_the_exercise_files(tmp_path):
     untouched = submission.build(ROOT / "exercises", out)
     assert sorted(zipfile.ZipFile(out).namelist()) == sorted(f"{m}.py" for m in modules())
     assert len(untouched) == len(modules())
+
+
+def test_progress_reports_a_broken_test_file_instead_of_a_wrong_table(tmp_path):
+    (tmp_path / "public").mkdir()
+    shutil.copy(ROOT / "tests" / "conftest.py", tmp_path / "conftest.py")
+    (tmp_path / "public" / "test_broken.py").write_text("def broken(:\n")
+    run = progress("--tests", str(tmp_path / "public"))
+    assert run.returncode == 2 and "SyntaxError" in run.stdout and "Your progress" not in run.stdout, run.stdout
