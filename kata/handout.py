@@ -15,7 +15,8 @@ README.md is rendered from handout/README.md, a template whose {{...}} directive
 text that lives elsewhere, so nothing is copied by hand:
     {{exercise_table}}          the registry (kata/exercises.py): order, id, points, title
     {{exercise_files}}          the files a submission holds
-    {{theory}}                  each exercise file's module docstring, in teaching order
+    {{theory}}                  the README's "## The network, and what each exercise asks"
+                                section, or each exercise file's docstring while it has none
     {{readme: Section title}}   a "## Section title" section of the repository's README.md
 
 Before anything is written, every file is checked: no solutions/, tests/hidden/ or grader/
@@ -43,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ZIP_FOLDER = "cnn-kata"  # the folder a student gets when unzipping
 # The student's commands; the public tests add whatever kata modules they import.
 STUDENT_COMMANDS = ("progress", "hints", "reset", "watch", "submission")
+THEORY_SECTION = "The network, and what each exercise asks"
 # Never shipped, even if something came to import them: they would reveal the answers.
 FORBIDDEN = ("kata/bugs.py", "kata/handout.py", "kata/gradescope.py", "solutions/", "tests/hidden/", "grader/")
 
@@ -91,8 +93,12 @@ def section(readme: str, title: str) -> str:
     return match.group(0).strip()
 
 
-def theory(root: Path) -> str:
-    parts = []
+def theory(root: Path, readme: str) -> str:
+    """The theory: the README's section on the network and each exercise when it has one
+    (the same text for instructors and students), else each exercise file's docstring."""
+    if re.search(rf"^## {re.escape(THEORY_SECTION)}$", readme, flags=re.M):
+        return section(readme, THEORY_SECTION)
+    parts = ["## The theory, per file"]
     for module in modules():
         docstring = ast.get_docstring(ast.parse((root / "solutions" / f"{module}.py").read_text()))
         titles = "; ".join(e.title for e in EXERCISES if e.module == module)
@@ -112,7 +118,7 @@ def render_readme(template: str, root: Path) -> str:
     directives: dict[str, Callable[[str], str]] = {
         "exercise_table": lambda _: exercise_table(),
         "exercise_files": lambda _: ", ".join(f"`{m}.py`" for m in modules()),
-        "theory": lambda _: theory(root),
+        "theory": lambda _: theory(root, readme),
         "readme": lambda title: section(readme, title),
     }
 
@@ -180,16 +186,20 @@ def populate(stage: Path, root: Path) -> None:
 def reference_lines(source: str) -> set[str]:
     """The code lines of a solution file between its markers, whitespace removed.
 
-    Short lines (`return out`) are left out: they are not a solution by themselves.
+    Lines that are no solution by themselves are left out: short ones, loop and branch
+    headers (`for i in range(d_out.shape[0]):`) and `return name`, which any helper (an
+    oracle the public tests import, say) may share.
     """
     lines: set[str] = set()
     inside = False
     for line in source.splitlines():
         stripped = line.strip()
+        code = "".join(stripped.split())
         if stripped in (BEGIN, END):
             inside = stripped == BEGIN
-        elif inside and stripped and not stripped.startswith("#") and len("".join(stripped.split())) >= 12:
-            lines.add("".join(stripped.split()))
+        elif inside and len(code) >= 12 and not (code.startswith("#") or code.endswith(":")
+                                                  or re.fullmatch(r"return\w+", code)):
+            lines.add(code)
     return lines
 
 

@@ -96,3 +96,10 @@ def test_submission_and_reset_work_inside_the_handout(unpacked):
     assert restored.returncode == 0, restored.stderr
     assert (unpacked / "exercises" / "conv.py").read_text() == (unpacked / "kata" / "pristine" / "conv.py").read_text()
     assert [p.read_text() for p in (unpacked / "exercises").glob("conv.py.bak-*")] == ["# my work\n"]
+
+
+def test_the_theory_comes_from_the_readme_section_when_there_is_one():
+    readme = f"# Title\n\n## {handout.THEORY_SECTION}\n\nThe network.\n\n### conv.py\n\nSlide.\n\n## Next\n"
+    assert handout.theory(ROOT, readme) == f"## {handout.THEORY_SECTION}\n\nThe network.\n\n### conv.py\n\nSlide."
+    fallback = handout.theory(ROOT, "# Title\n")
+    assert all(f"exercises/{m}.py" in fallback for m in modules())
