@@ -47,7 +47,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                               help=f"seconds per call into a student's code (default: {policy.DEFAULT_TIMEOUT:g})")
     grade_parser.add_argument("--visibility", choices=report.VISIBILITIES, default="after_published",
                               help="results.json visibility of the hidden tests (default: after_published)")
+    commands.add_parser("points", help="print the points table (Markdown) from kata/exercises.py")
     args = parser.parse_args(argv)
+    if args.command == "points":
+        return args
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
     if not 0 < args.timeout <= 3600:
@@ -65,6 +68,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             parser.error(f"{path} and {names[name]} would both be graded as {name!r}: rename one")
         names[name] = path
     return args
+
+
+def points_table() -> str:
+    """The README's points table, from the registry: what each exercise is worth."""
+    lines = ["| exercise | file | track | points |", "| --- | --- | --- | ---: |"]
+    lines += [f"| `{e.id}` | `{e.module}.py` | {e.track} | {e.points} |" for e in EXERCISES]
+    by_track: dict[str, int] = {}
+    for exercise in EXERCISES:
+        by_track[exercise.track] = by_track.get(exercise.track, 0) + exercise.points
+    lines += [f"| **total, {track} track** | | | **{total}** |" for track, total in by_track.items()]
+    return "\n".join(lines) + "\n"
 
 
 def lock_down(paths: list[Path]) -> None:
@@ -108,6 +122,9 @@ def grade_one(path: Path, collected: list[TestCase], args: argparse.Namespace) -
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.command == "points":
+        print(points_table(), end="")
+        return 0
     console = Console(width=None if sys.stdout.isatty() else 200)  # a log keeps whole rows
     try:
         args.out.mkdir(parents=True, exist_ok=True)

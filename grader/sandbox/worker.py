@@ -19,6 +19,7 @@ stdout/stderr (those are the student's, captured to files and never parsed):
             | {"list": [value, ...]} | {"tuple": [value, ...]}
             | {"array": blob_index} | {"scalar": blob_index}   (a 0-d .npy: a NumPy scalar)
             | {"handle": n, "class": "Conv"}                   (an object living here)
+            | {"generator": PCG64 state}                       (an argument: np.random.default_rng)
 
 Requests: {"op": "import" | "lookup" | "construct" | "call" | "getattr" | "call_method"
 | "setattr", ...}. Responses: {"ok": true, "value": value} or {"ok": false, "kind":
@@ -33,6 +34,7 @@ import io
 import json
 import os
 import resource
+import signal
 import struct
 import sys
 import traceback
@@ -63,12 +65,27 @@ class BannedImport(ImportError):
 
 
 class ImportBlocker(importlib.abc.MetaPathFinder):
-    """Refuses banned top-level packages however they are imported (importlib, __import__)."""
+    """Refuses banned top-level packages however they are imported (importlib, __import__).
+
+    Each attempt is also reported to the trusted side with the student's file that made it
+    (`violations`), which scores that file 0 as the static scan would have.
+    """
+
+    def __init__(self, folder: str):
+        self.folder = folder
+        self.violations: list[list[str]] = []  # [file name, module], sent with the next reply
 
     def find_spec(self, fullname, path=None, target=None):
-        if fullname.partition(".")[0] in BANNED:
-            raise BannedImport(f"import of {fullname!r} is not allowed in a submission")
-        return None
+        if fullname.partition(".")[0] not in BANNED:
+            return None
+        frame = sys._getframe(1)
+        while frame is not None:
+            filename = frame.f_code.co_filename
+            if os.path.dirname(filename) == self.folder and not filename.endswith("worker.py"):
+                self.violations.append([os.path.basename(filename), fullname])
+                break
+            frame = frame.f_back
+        raise BannedImport(f"import of {fullname!r} is not allowed in a submission")
 
 
 # ---------------------------------------------------------------- framing
@@ -103,11 +120,11 @@ def write_frame(fd: int, header: dict, blobs: list[bytes]) -> None:
         view = view[os.write(fd, view):]
 
 
-def npy_bytes(array: np.ndarray) -> bytes:
+def npy_bytes(array) -> bytes:
+    if array.nbytes > MAX_BLOB - 4096:  # room for the .npy header
+        raise Rejected(f"an array of {array.nbytes} bytes (more than the {MAX_BLOB >> 20} MB allowed)")
     buffer = io.BytesIO()
     np.save(buffer, array, allow_pickle=False)
-    if buffer.tell() > MAX_BLOB:
-        raise Rejected(f"an array of {array.nbytes} bytes (more than the {MAX_BLOB >> 20} MB allowed)")
     return buffer.getvalue()
 
 
@@ -116,9 +133,7 @@ def encode(value, blobs: list[bytes], depth: int = 0):
     kind = type(value)  # exact types only: subclasses may lie in __eq__ and friends
     if depth > 4:
         raise Rejected("a result nested more than 4 levels deep")
-    if value is None or kind in (bool, int, str):
-        return value
-    if kind is float:
+    if value is None or kind in (bool, int, float, str):
         return value
     if kind in SCALAR_TYPES:
         blobs.append(npy_bytes(np.asarray(value)))
@@ -142,6 +157,10 @@ def decode(tree, blobs: list[bytes], objects: dict[int, object]):
             return np.load(io.BytesIO(blobs[tree["array"]]), allow_pickle=False)
         if "scalar" in tree:
             return np.load(io.BytesIO(blobs[tree["scalar"]]), allow_pickle=False)[()]
+        if "generator" in tree:
+            bit_generator = np.random.PCG64()
+            bit_generator.state = tree["generator"]
+            return np.random.Generator(bit_generator)
         if "handle" in tree:
             return objects[tree["handle"]]
         if "list" in tree:
@@ -255,7 +274,7 @@ class Worker:
         raise ValueError(f"unknown op {op!r}")
 
 
-def serve(worker: Worker, request_fd: int, response_fd: int) -> None:
+def serve(worker: Worker, blocker: ImportBlocker, request_fd: int, response_fd: int) -> None:
     while True:
         try:
             request, blobs = read_frame(request_fd)
@@ -276,6 +295,8 @@ def serve(worker: Worker, request_fd: int, response_fd: int) -> None:
             response, out = {"ok": False, "kind": "student", "type": type(error).__name__,
                              "message": safe_str(error)[:2000],
                              "trace": student_trace(error, worker.folder)}, []
+        if blocker.violations:
+            response["banned"], blocker.violations = blocker.violations[:20], []
         write_frame(response_fd, response, out)
 
 
@@ -285,6 +306,40 @@ def safe_str(error: BaseException) -> str:
         return text if type(text) is str else ""
     except BaseException:
         return "(the exception's message could not be shown)"
+
+
+class BoundedOutput(io.TextIOBase):
+    """sys.stdout/stderr for the student: the first `budget` characters reach the capture
+    file, the rest is dropped (stray prints must never cost points, nor fill a disk)."""
+
+    def __init__(self, stream, budget: int):
+        self.stream, self.budget = stream, budget
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if self.budget > 0:
+            kept = str(text)[: self.budget]
+            self.budget -= len(kept)
+            try:
+                self.stream.write(kept)
+            except (OSError, ValueError):
+                self.budget = 0
+        return len(text)
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except (OSError, ValueError):
+            pass
+
+
+def bound_output(budget: int) -> None:
+    """Bound print() output; direct writes to fd 1/2 past RLIMIT_FSIZE fail (EFBIG), not kill."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    sys.stdout = sys.__stdout__ = BoundedOutput(sys.stdout, budget)
+    sys.stderr = sys.__stderr__ = BoundedOutput(sys.stderr, budget)
 
 
 def apply_limits(limits: dict) -> None:
@@ -318,10 +373,12 @@ def main() -> None:
     for name in list(sys.modules):
         if name.partition(".")[0] in BANNED:  # nothing banned stays reachable through sys.modules
             del sys.modules[name]
-    sys.meta_path.insert(0, ImportBlocker())
+    blocker = ImportBlocker(folder)
+    sys.meta_path.insert(0, blocker)
     sys.dont_write_bytecode = True
+    bound_output(config["output_bytes"])
     apply_limits(config["limits"])
-    serve(Worker(folder), request_fd, response_fd)
+    serve(Worker(folder), blocker, request_fd, response_fd)
     os._exit(0)
 
 

@@ -17,10 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from kata import bugs
 from kata.exercises import EXERCISES, exercises_in, modules
 
-from grader.example_class import EXAMPLES, crashing_module, solved_half
+from grader.example_class import EXAMPLES, classic, crashing_module, solved_half
 
 ROOT = Path(__file__).resolve().parents[2]
 FULL = {e.id: float(e.points) for e in EXERCISES}
@@ -125,16 +124,12 @@ def test_half_done_scores_its_finished_files_only(graded):
 
 def test_classic_bugs_lose_points_exactly_where_they_are(graded):
     got = scores(graded, "classic_bugs")
-    buggy = {bug.exercise for bug in bugs.BUGS}
+    buggy, touched = {bug.exercise for bug in classic()}, {bug.module for bug in classic()}
     for exercise in FULL:
         if exercise in buggy:
             assert got[exercise] < FULL[exercise], exercise
-        elif exercises_in_untouched_module(exercise):
+        elif exercise.split(".")[0] not in touched:
             assert got[exercise] == FULL[exercise], exercise
-
-
-def exercises_in_untouched_module(exercise: str) -> bool:
-    return exercise.split(".")[0] not in {bug.module for bug in bugs.BUGS}
 
 
 def test_crash_at_import_costs_that_file_only(graded):
@@ -181,3 +176,30 @@ def test_results_json_follows_gradescope_schema(graded):
 def test_feedback_never_shows_test_source(graded):
     for entry in graded.values():
         assert "def test_" not in entry["feedback"] and "student.module(" not in entry["feedback"]
+
+
+def test_readme_points_table_matches_the_registry():
+    from grader.cli import points_table
+
+    readme = (ROOT / "README.md").read_text()
+    table = readme.split("<!-- points:begin -->\n", 1)[1].split("<!-- points:end -->", 1)[0]
+    assert table == points_table(), "README's points table is stale: paste `python -m grader points` into it"
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["grade", "no/such/folder"], "no such readable folder or file"),
+    (["grade", "--jobs", "0"], "--jobs must be at least 1"),
+    (["grade", "--timeout", "-1"], "--timeout must be between"),
+    (["grade", "solutions", "grader/examples/reference", "grader/examples/reference/"], "would both be graded as"),
+    (["grade", "solutions", "--out", "README.md"], "cannot create the output folder"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_bad_arguments_exit_2_with_a_message(arguments, message, capsys, monkeypatch):
+    from grader.cli import main
+
+    monkeypatch.chdir(ROOT)
+    try:
+        code = main(arguments)
+    except SystemExit as exit:  # argparse's own errors
+        code = exit.code
+    assert code == 2 and message in capsys.readouterr().err

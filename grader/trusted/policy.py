@@ -17,6 +17,7 @@ BANNED_MODULES: frozenset[str] = frozenset({
 
 DEFAULT_TIMEOUT = 10.0  # seconds per call into the student's code
 MAX_FILE_BYTES = 1 << 20  # an exercise file larger than this is refused
+OUTPUT_BYTES = 1 << 20  # characters of print() output kept per stream; the rest is dropped
 
 # resource.setrlimit names -> values, applied by the worker before any student code runs.
 WORKER_LIMITS: dict[str, int] = {

@@ -78,13 +78,20 @@ def read_frame(fd: int, deadline: float) -> tuple[dict, list[bytes]]:
     return header, [_read_exact(fd, n, deadline) for n in sizes]
 
 
-def write_frame(fd: int, header: dict, blobs: list[bytes]) -> None:
+def write_frame(fd: int, header: dict, blobs: list[bytes], deadline: float) -> None:
+    """Send one frame on a non-blocking fd: a worker that stops reading cannot block us."""
     data = json.dumps(dict(header, blobs=[len(b) for b in blobs]), allow_nan=True).encode()
     view = memoryview(struct.pack(">I", len(data)) + data + b"".join(blobs))
     try:
         while view:
-            view = view[os.write(fd, view):]
-    except (BrokenPipeError, OSError) as error:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([], [fd], [], remaining)[1]:
+                raise WorkerTimeout()
+            try:
+                view = view[os.write(fd, view):]  # fd is non-blocking: writes what fits
+            except BlockingIOError:
+                continue
+    except OSError as error:  # BrokenPipeError: the worker has exited
         raise WorkerGone(f"the worker is gone ({error})") from None
 
 
@@ -103,11 +110,14 @@ def encode(value: Any, blobs: list[bytes]) -> Any:
         return {"scalar": len(blobs) - 1}
     if isinstance(value, (list, tuple)):
         return {type(value).__name__ if type(value) in (list, tuple) else "list": [encode(v, blobs) for v in value]}
+    if type(value) is np.random.Generator and type(value.bit_generator) is np.random.PCG64:
+        # A seeded generator crosses as its state: the worker draws the same numbers.
+        return {"generator": value.bit_generator.state}
     if hasattr(value, "_sandbox_handle"):  # an object of the student's living in the worker
         return {"handle": value._sandbox_handle}
     raise TypeError(
         f"cannot send a {type(value).__name__} to the sandboxed worker: tests may pass arrays, "
-        "numbers, strings, None, lists and tuples of these (an int seed instead of a Generator)"
+        "numbers, strings, None, np.random.default_rng() generators, lists and tuples of these"
     )
 
 
