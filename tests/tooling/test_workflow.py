@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -136,3 +137,32 @@ def test_progress_reports_a_broken_test_file_instead_of_a_wrong_table(tmp_path):
     (tmp_path / "public" / "test_broken.py").write_text("def broken(:\n")
     run = progress("--tests", str(tmp_path / "public"))
     assert run.returncode == 2 and "SyntaxError" in run.stdout and "Your progress" not in run.stdout, run.stdout
+
+
+def test_watch_without_watchdog_says_how_to_install_it():
+    code = "import sys; sys.modules['watchdog'] = None; from kata.watch import main; sys.exit(main([]))"
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2 and "make watch-deps" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_watch_reruns_the_tests_when_a_file_is_saved(tmp_path):
+    pytest.importorskip("watchdog")
+    shutil.copytree(ROOT / "solutions", tmp_path / "impl")
+    command = [sys.executable, "-m", "kata.watch", "--impl", str(tmp_path / "impl"), "--ex", "softmax.softmax"]
+    watcher = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env={**os.environ, "COLUMNS": "200"})
+    try:
+        deadline = time.monotonic() + 60
+        saved = False
+        output = ""
+        for line in watcher.stdout:
+            output += line
+            if "watching" in line and not saved:  # the first run is over: save a file
+                (tmp_path / "impl" / "softmax.py").write_text((tmp_path / "impl" / "softmax.py").read_text() + "\n")
+                saved = True
+            elif "watching" in line or time.monotonic() > deadline:
+                break
+    finally:
+        watcher.terminate()
+        watcher.wait(10)
+    assert output.count("Your progress") == 2, output
