@@ -50,7 +50,8 @@ DEFAULTS = {"hidden_visibility": "after_published", "deadline_seconds": 540}
 # minus caches; grader/examples and grader/tests are the instructor's, not the grader's).
 SHIPPED = ("kata", "grader", "tests/conftest.py", "tests/public", "tests/hidden", "mk/venv.mk", "pyproject.toml")
 LEFT_OUT = ("grader/examples", "grader/tests", "__pycache__")
-MARGIN_SECONDS = 15  # kept back from the deadline to kill a pass and write the results
+MARGIN_SECONDS = 15  # kept back from the deadline to stop a pass and write the results
+STOP_SECONDS = 10  # a stopped pass's time to clean up before SIGKILL
 
 
 # ---------------------------------------------------------------- build (the instructor's side)
@@ -109,6 +110,17 @@ def results(tests: list[dict], notes: list[str], started: float) -> dict:
             "output": "\n".join(notes), "tests": tests}
 
 
+def stop(process: subprocess.Popen) -> None:
+    """SIGTERM first, so the grader's own cleanup kills the pytest process and worker it
+    started in their own sessions (see grade_pass); SIGKILL the group if that hangs."""
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.communicate(timeout=STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+
+
 def run_pass(grading: Pass, submission: Path, seconds: float) -> tuple[list[dict], str]:
     """One pass in a child process (its own session, killed at the deadline): entries, note."""
     if seconds <= 0:
@@ -121,8 +133,7 @@ def run_pass(grading: Pass, submission: Path, seconds: float) -> tuple[list[dict
         try:
             log, _ = process.communicate(timeout=seconds)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
+            stop(process)
             return not_graded(grading, "the autograder's time limit was reached"), \
                 f"{grading.suite} tests: stopped at the autograder's deadline ({seconds:.0f} s left for them)"
         try:
@@ -173,6 +184,9 @@ def grade_pass(suite: str, submission: Path, out: Path) -> int:
     from grader import cli, report  # here, not at the top: `build` needs none of the grader
     from grader.trusted import run as grading
 
+    # SIGTERM (from stop) becomes SystemExit, so the grader's `finally` blocks kill its
+    # trusted pytest process and the worker, which live in sessions of their own.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     grading.HIDDEN = ROOT / "tests" / suite  # the folder the trusted pytest process runs
     cli.lock_down([*cli.PROTECTED, submission])
     with tempfile.TemporaryDirectory(prefix="kata-collect-") as scratch:
