@@ -11,16 +11,18 @@ solutions/ or exercises/: the hidden suites need only their oracles.
 run is what run_autograder starts. It grades /autograder/submission twice with the
 grader's sandbox (grader.trusted.run.grade), each pass in its own process group:
 
-    1. the public tests, shown at once ("visible"), worth 0 points: the student sees
-       what `make test` showed;
-    2. the hidden tests, whose points are the score, shown per the hidden_visibility
-       setting (default "after_published").
+    1. the hidden tests, whose points are the score, shown per the hidden_visibility
+       setting (default "after_published"); first, so they have first claim on the time;
+    2. the public tests, shown at once ("visible"), worth 0 points: the student sees
+       what `make test` showed.
 
 Gradescope scores a run that outlives its limit (10 minutes by default) 0 and shows
-nothing, so run keeps its own deadline below that limit (deadline_seconds, default 540):
-a pass still running then is killed and its exercises listed as not graded, with 0
-points. results.json is written before grading starts and again after each pass
-(atomically), so the student always gets a valid file with everything finished so far.
+nothing, so run keeps its own deadline below that limit (deadline_seconds, default 540).
+Each pass is given the time left: it stops its tests in time to score those that have a
+result (the rest score 0, as for any timeout), and if it still overruns it is stopped
+and its exercises are listed as not graded. results.json is written before grading
+starts and again after each pass (atomically), so the student always gets a valid file
+with everything finished so far.
 The root is /autograder unless --root or $KATA_AUTOGRADER_ROOT says otherwise.
 """
 
@@ -52,6 +54,7 @@ SHIPPED = ("kata", "grader", "tests/conftest.py", "tests/public", "tests/hidden"
 LEFT_OUT = ("grader/examples", "grader/tests", "__pycache__")
 MARGIN_SECONDS = 15  # kept back from the deadline to stop a pass and write the results
 STOP_SECONDS = 10  # a stopped pass's time to clean up before SIGKILL
+WRAP_UP_SECONDS = 10  # a pass ends its tests this long before its time is up, to score them
 
 
 # ---------------------------------------------------------------- build (the instructor's side)
@@ -106,8 +109,9 @@ def not_graded(grading: Pass, reason: str) -> list[dict]:
 
 
 def results(tests: list[dict], notes: list[str], started: float) -> dict:
+    in_order = sorted(tests, key=lambda t: tuple(int(n) for n in t["number"].split(".")))  # public first
     return {"score": round(sum(t["score"] for t in tests), 2), "execution_time": round(time.monotonic() - started, 2),
-            "output": "\n".join(notes), "tests": tests}
+            "output": "\n".join(notes), "tests": in_order}
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -127,7 +131,8 @@ def run_pass(grading: Pass, submission: Path, seconds: float) -> tuple[list[dict
         return not_graded(grading, "the autograder ran out of time"), f"{grading.suite} tests: not run, no time left"
     with tempfile.TemporaryDirectory(prefix="kata-gradescope-") as scratch:
         out = Path(scratch) / "pass.json"
-        command = [sys.executable, "-m", "grader.gradescope", "pass", grading.suite, str(submission), str(out)]
+        command = [sys.executable, "-m", "grader.gradescope", "pass", grading.suite, str(submission), str(out),
+                   "--seconds", f"{seconds:.1f}"]
         process = subprocess.Popen(command, cwd=ROOT, start_new_session=True, stdin=subprocess.DEVNULL,
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         try:
@@ -168,7 +173,8 @@ def run(root: Path) -> int:
     zips = sorted(submission.glob("*.zip"))
     if len(zips) == 1 and not any(submission.rglob("*.py")):  # a zip uploaded as it is
         submission = zips[0]
-    for grading in (Pass("public", "visible", False, 1), Pass("hidden", visibility, True, 2)):
+    # The hidden tests first: they are the score, so they have first claim on the time.
+    for grading in (Pass("hidden", visibility, True, 2), Pass("public", "visible", False, 1)):
         entries, note = run_pass(grading, submission, deadline - time.monotonic())
         tests += entries
         notes.append(note)
@@ -176,22 +182,32 @@ def run(root: Path) -> int:
     return 0
 
 
-def grade_pass(suite: str, submission: Path, out: Path) -> int:
+def grade_pass(suite: str, submission: Path, out: Path, seconds: float) -> int:
     """The child of run_pass: the grader's sandboxed grading of one suite, as results.json.
 
-    Exactly what `python -m grader grade` does for one submission, with the suite swapped.
+    Exactly what `python -m grader grade` does for one submission, with the suite swapped
+    and the suite's run cut short, if need be, to end within `seconds`: the tests with a
+    result keep their points, the others score 0 (the grader's own rule for a timeout).
     """
     from grader import cli, report  # here, not at the top: `build` needs none of the grader
     from grader.trusted import run as grading
 
+    ends = time.monotonic() + seconds - WRAP_UP_SECONDS
     # SIGTERM (from stop) becomes SystemExit, so the grader's `finally` blocks kill its
     # trusted pytest process and the worker, which live in sessions of their own.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
-    grading.HIDDEN = ROOT / "tests" / suite  # the folder the trusted pytest process runs
+    # grade() takes neither a suite nor a deadline: set the module's suite folder, and cap
+    # the time budget it gives run_suite.
+    grading.HIDDEN = ROOT / "tests" / suite
+    run_suite = grading.run_suite
+    grading.run_suite = lambda files, scratch, timeout, budget: run_suite(
+        files, scratch, timeout, max(1.0, min(budget, ends - time.monotonic())))
     cli.lock_down([*cli.PROTECTED, submission])
     with tempfile.TemporaryDirectory(prefix="kata-collect-") as scratch:
         collected = grading.collect(Path(scratch))
     graded = grading.grade(submission, "submission", collected)
+    if time.monotonic() >= ends:
+        graded.notes.append("The autograder's time ran out during these tests: those without a result score 0.")
     write_text(out, report.results_json(graded))
     return 0
 
@@ -210,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     pass_parser.add_argument("suite", choices=("public", "hidden"))
     pass_parser.add_argument("submission", type=Path)
     pass_parser.add_argument("out", type=Path)
+    pass_parser.add_argument("--seconds", type=float, required=True)
     args = parser.parse_args(argv)
     if args.command == "build":
         if not 60 <= args.deadline <= 2400:
@@ -222,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "run":
         return run(args.root)
-    return grade_pass(args.suite, args.submission, args.out)
+    return grade_pass(args.suite, args.submission, args.out, args.seconds)
 
 
 if __name__ == "__main__":

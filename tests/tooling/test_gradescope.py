@@ -119,3 +119,18 @@ def test_the_autograder_deadline_still_writes_results(autograder_zip, tmp_path):
     validate(results, hidden_visibility="hidden")
     assert results["score"] == 0
     assert all("Not graded" in t["output"] for t in results["tests"])
+
+
+def test_an_endless_loop_cannot_cost_the_points_already_earned(autograder_zip, tmp_path):
+    """softmax() never returns: at the deadline the hidden tests with a result keep their points."""
+    submission = tmp_path / "loops"
+    shutil.copytree(EXAMPLES / "reference", submission)
+    source = (submission / "softmax.py").read_text()
+    (submission / "softmax.py").write_text(source.replace('    """\n', '    """\n    while True:\n        pass\n', 1))
+    assert "while True" in (submission / "softmax.py").read_text()
+    results = simulate(autograder_zip, tmp_path / "root", submission, {"deadline_seconds": 60})
+    validate(results)
+    by_name = {t["name"].split(":")[1].strip(): t for t in results["tests"] if t["name"].startswith("hidden:")}
+    assert by_name["softmax.softmax"]["score"] == 0
+    assert results["score"] > 0, results["output"]  # dense, maxpool, conv ran before the cut
+    assert "time ran out" in results["output"]
