@@ -25,7 +25,8 @@ from kata.exercises import EXERCISES, modules
 
 from grader import report
 from grader.trusted import policy
-from grader.trusted.run import ROOT, Graded, GraderError, collect, grade
+from grader.trusted.proxy import UID_BASE, worker_python
+from grader.trusted.run import ROOT, Graded, GraderError, Runner, collect, grade
 from grader.trusted.scoring import TestCase, score
 from grader.trusted.submission import submission_name
 
@@ -132,6 +133,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: cannot create the output folder {args.out}: {error.strerror}", file=sys.stderr)
         return 2
     lock_down([*PROTECTED, args.out, *args.submissions])
+    if os.geteuid() == 0:
+        note = worker_python(UID_BASE + os.getpid())[1]
+        if note:
+            console.print(f"[yellow]warning:[/] {note}")
     scratch = Path(tempfile.mkdtemp(prefix="kata-collect-"))
     try:
         collected = collect(scratch)
@@ -150,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
                 graded = future.result()
                 rows[futures[future]] = graded
                 progress.update(task, advance=1, description=graded.name)
+        Runner.close_all()
     ordered = [rows[path] for path in args.submissions]
     report.write_atomic(args.out / "gradebook.csv", report.gradebook_csv(ordered))
     summary(ordered, console)

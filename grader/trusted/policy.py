@@ -16,6 +16,9 @@ BANNED_MODULES: frozenset[str] = frozenset({
 })
 
 DEFAULT_TIMEOUT = 10.0  # seconds per call into the student's code
+# After this many timed-out calls, a submission's remaining calls fail at once: correct code
+# never times out, and an endless loop must not cost the batch one timeout per test.
+MAX_TIMEOUTS = 3
 MAX_FILE_BYTES = 1 << 20  # an exercise file larger than this is refused
 OUTPUT_BYTES = 1 << 20  # characters of print() output kept per stream; the rest is dropped
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import pwd
 import shutil
 import signal
 import subprocess
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
+
 from kata.student import ImplementationError, mutation_message
 
 from grader.trusted import policy
@@ -149,6 +149,7 @@ class SandboxStudent:
         self.generation = 0  # bumped at every restart: objects of an older worker are gone
         self.kinds: dict[tuple[str, str], str] = {}  # (module, name) -> class/function/value
         self.violations: dict[str, str] = {}  # file name -> banned module it tried to import
+        self.timeouts = 0  # calls that timed out so far (see policy.MAX_TIMEOUTS)
 
     def module(self, name: str) -> SandboxModule:
         self.exchange({"op": "import", "module": name}, (), {}, f"importing {name}.py",
@@ -160,6 +161,9 @@ class SandboxStudent:
         blobs: list[bytes] = []
         header = dict(header, args=[encode(a, blobs) for a in args],
                       kwargs={k: encode(v, blobs) for k, v in kwargs.items()})
+        if self.timeouts >= policy.MAX_TIMEOUTS:
+            raise StudentError(f"{what} was not run: earlier calls timed out {self.timeouts} times "
+                               f"(after {policy.MAX_TIMEOUTS}, the rest of the submission's calls are skipped)")
         if self.worker is None:
             self.worker = Worker(self.files, self.scratch, self.timeout)
             self.generation += 1
@@ -167,6 +171,7 @@ class SandboxStudent:
         try:
             reply, reply_blobs = self.worker.request(header, blobs)
         except WorkerTimeout:
+            self.timeouts += 1
             self.restart()
             raise StudentError(f"{what} timed out after {self.timeout:g} s (an endless loop, or far too slow)") from None
         except WorkerGone:
