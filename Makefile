@@ -1,45 +1,29 @@
 # Every target sets up .venv from pyproject.toml first (once, and again when it changes),
 # so a fresh clone needs only python3 (>= 3.11) and make.
 
-PYTHON ?= python3
-VENV   := .venv
-PY     := $(VENV)/bin/python
-READY  := $(VENV)/.installed
+include mk/venv.mk
 IMPL   ?= exercises
 EX     ?=
 
-.PHONY: help test check exercises reset train bench-train grade bench-grader
+.PHONY: help check exercises handout gradescope grade bench-grader train bench-train bench
 
-help:
-	@echo "make bench                             time the reference layers (ratios, GFLOP/s, PyTorch if installed)"
-	@echo "make test [EX=conv] [IMPL=solutions]   run the public tests on your exercises/"
-	@echo "make check                             the repository's own tests (what CI runs)"
-	@echo "make exercises                         regenerate exercises/ from solutions/"
-	@echo "make reset EX=conv                     restore a stub (your file is kept as a backup)"
+help: student-help
+	@echo "make test IMPL=solutions              the same tests on another folder with the same files"
 	@echo "make train [IMPL=solutions] [ARGS='--epochs 3 --data mnist --data-path DIR']"
-	@echo "                                       train your CNN, plots in results/"
-	@echo "make bench-train                       the reference CNN's speed and accuracy (vs PyTorch if installed)"
-	@echo "make grade [SUBS='a.zip b/'] [OUT=results]  grade submissions (default: the example class)"
-	@echo "make bench-grader                      submissions per minute and the sandbox's overhead"
+	@echo "                                      train your CNN, plots in results/"
+	@echo "make handout                          build dist/handout/ and dist/handout.zip for students"
+	@echo "make gradescope [HIDDEN_VISIBILITY=after_published] [DEADLINE=540]  build dist/autograder.zip"
+	@echo "make check                            the repository's own tests (what CI runs)"
+	@echo "make exercises                        regenerate exercises/ from solutions/"
+	@echo "make bench                            time the reference layers (ratios, GFLOP/s, PyTorch if installed)"
+	@echo "make bench-train                      the reference CNN's speed and accuracy (vs PyTorch if installed)"
+	@echo "make grade [SUBS="a.zip b/"] [OUT=results] grade submissions (default: the example class)"
+	@echo "make bench-grader                     submissions per minute and the sandbox's overhead"
 
-# The project itself is never pip-installed: only its pinned dependencies are, so the
-# grader's sandboxed worker, which runs this interpreter, cannot import kata/ or grader/.
-$(READY): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > $(VENV)/requirements.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/requirements.txt
-	touch $@
-
-test: $(READY)
-	$(PY) -m pytest tests/public --impl $(IMPL) $(if $(EX),--ex $(EX))
+include mk/student.mk
 
 exercises: $(READY)
 	$(PY) -m kata.stubgen
-
-# EX=conv.backward names an exercise; its file (conv) is what gets restored.
-reset: $(READY)
-	@test -n "$(EX)" || { echo "usage: make reset EX=<file>, e.g. make reset EX=conv"; exit 2; }
-	$(PY) -m kata.stubgen --force $(firstword $(subst ., ,$(EX)))
 
 check: $(READY)
 	$(PY) -m kata.stubgen --check
@@ -58,6 +42,17 @@ grade: $(READY)
 bench-grader: $(READY)
 	$(PY) -m grader.bench
 
+handout: $(READY)
+	$(PY) -m kata.handout
+
+# Gradescope: hidden tests' visibility (hidden, after_due_date, after_published, visible)
+# and the autograder's own deadline in seconds, below the assignment's Gradescope limit.
+HIDDEN_VISIBILITY ?= after_published
+DEADLINE          ?= 540
+
+gradescope: $(READY)
+	$(PY) -m grader.gradescope build --hidden-visibility $(HIDDEN_VISIBILITY) --deadline $(DEADLINE)
+
 ARGS ?=
 
 train: $(READY)
@@ -66,6 +61,5 @@ train: $(READY)
 bench-train: $(READY)
 	$(PY) -m kata.bench_train
 
-.PHONY: bench
 bench: $(READY)
 	$(PY) -m kata.bench

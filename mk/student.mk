@@ -1,0 +1,31 @@
+# The student's commands, shared by the instructor's Makefile and the handout's (both
+# include this file after mk/venv.mk, and define IMPL and EX).
+
+.PHONY: student-help test watch watch-deps hint reset submission
+
+student-help:
+	@echo "make test [EX=conv]                   run the public tests on exercises/, show your progress"
+	@echo "make watch [EX=conv]                  the same, again after every save (make watch-deps once)"
+	@echo "make hint EX=conv.backward [LEVEL=n]  one more hint each time (the idea, the shapes, the formula)"
+	@echo "make reset EX=conv                    restore one stub (yours is kept as a timestamped backup)"
+	@echo "make submission                       build submission.zip (your exercise files only) to hand in"
+
+test: $(READY)
+	@$(PY) -m kata.progress --impl $(IMPL) $(if $(EX),--ex $(EX))
+
+watch: $(READY)
+	@$(PY) -m kata.watch --impl $(IMPL) $(if $(EX),--ex $(EX))
+
+# watchdog is optional (pyproject.toml's [watch] extra): installed only on request.
+watch-deps: $(READY)
+	$(PY) -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['watch']))" > $(VENV)/requirements-watch.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/requirements-watch.txt
+
+hint: $(READY)
+	@$(PY) -m kata.hints $(EX) $(if $(LEVEL),--level $(LEVEL))
+
+reset: $(READY)
+	@$(PY) -m kata.reset $(EX)
+
+submission: $(READY)
+	@$(PY) -m kata.submission

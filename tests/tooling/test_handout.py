@@ -1,0 +1,105 @@
+"""The students' handout: nothing secret inside, and it works on its own.
+
+The handout's commands run with this repository's interpreter (same pinned packages) but
+from inside the unpacked handout, so they import the handout's own kata/ and tests/, not
+ours: a missing helper fails here. Building a fresh .venv is left to a manual check.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from kata import handout
+from kata.exercises import EXERCISES, modules
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return handout.build(ROOT, tmp_path_factory.mktemp("dist"))
+
+
+@pytest.fixture
+def unpacked(built: tuple[Path, Path], tmp_path: Path) -> Path:
+    """A fresh copy of the handout, unpacked from the zip as a student would."""
+    with zipfile.ZipFile(built[1]) as archive:
+        archive.extractall(tmp_path)
+    return tmp_path / handout.ZIP_FOLDER
+
+
+def run(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *args], cwd=folder, capture_output=True, text=True, timeout=300,
+                          env={"PATH": "/usr/bin:/bin", "COLUMNS": "300"})
+
+
+def files(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_zip_and_folder_hold_the_same_files(built):
+    folder, archive = built
+    names = {n.removeprefix(handout.ZIP_FOLDER + "/") for n in zipfile.ZipFile(archive).namelist()}
+    assert names == files(folder)
+
+
+def test_no_solutions_hidden_tests_grader_or_bug_catalogue_inside(built):
+    shipped = files(built[0])
+    assert not [f for f in shipped if f.startswith(("solutions/", "tests/hidden/", "grader/"))]
+    assert not {"kata/bugs.py", "kata/handout.py", "kata/gradescope.py"} & shipped
+    secrets = set().union(*(handout.reference_lines((ROOT / "solutions" / f"{m}.py").read_text()) for m in modules()))
+    for name in shipped:
+        text = (built[0] / name).read_text()
+        assert "# BEGIN SOLUTION" not in text or name == "kata/stubgen.py", name
+        assert not secrets & {"".join(line.split()) for line in text.splitlines()}, f"{name} holds reference code"
+
+
+def test_the_handout_has_what_a_student_needs(built):
+    shipped = files(built[0])
+    for module in modules():
+        assert {f"exercises/{module}.py", f"exercises/{module}.hints.toml", f"kata/pristine/{module}.py"} <= shipped
+    assert {"Makefile", "mk/venv.mk", "mk/student.mk", "pyproject.toml", "README.md", "tests/conftest.py"} <= shipped
+    readme = (built[0] / "README.md").read_text()
+    assert "{{" not in readme and all(e.id in readme for e in EXERCISES)
+
+
+def test_on_the_stubs_every_test_fails_with_not_implemented(unpacked):
+    strict = run(unpacked, "-m", "pytest", "-q", "tests/public", "--expect-stubs")
+    assert strict.returncode == 0, strict.stdout + strict.stderr
+    table = run(unpacked, "-m", "kata.progress")
+    assert table.returncode == 1 and "failing" not in table.stdout and "not started" in table.stdout, table.stdout
+
+
+def test_with_the_reference_copied_over_every_test_passes(unpacked):
+    for module in modules():
+        shutil.copy(ROOT / "solutions" / f"{module}.py", unpacked / "exercises" / f"{module}.py")
+    plain = run(unpacked, "-m", "pytest", "-q", "tests/public")
+    assert plain.returncode == 0, plain.stdout + plain.stderr
+    table = run(unpacked, "-m", "kata.progress")
+    assert table.returncode == 0 and "failing" not in table.stdout, table.stdout
+
+
+def test_submission_and_reset_work_inside_the_handout(unpacked):
+    (unpacked / "exercises" / "conv.py").write_text("# my work\n")
+    made = run(unpacked, "-m", "kata.submission")
+    assert made.returncode == 0, made.stderr
+    archive = zipfile.ZipFile(unpacked / "submission.zip")
+    assert sorted(archive.namelist()) == sorted(f"{m}.py" for m in modules())
+    assert archive.read("conv.py") == b"# my work\n"
+    restored = run(unpacked, "-m", "kata.reset", "conv")
+    assert restored.returncode == 0, restored.stderr
+    assert (unpacked / "exercises" / "conv.py").read_text() == (unpacked / "kata" / "pristine" / "conv.py").read_text()
+    assert [p.read_text() for p in (unpacked / "exercises").glob("conv.py.bak-*")] == ["# my work\n"]
+
+
+def test_the_theory_comes_from_the_readme_section_when_there_is_one():
+    readme = f"# Title\n\n## {handout.THEORY_SECTION}\n\nThe network.\n\n### conv.py\n\nSlide.\n\n## Next\n"
+    assert handout.theory(ROOT, readme) == f"## {handout.THEORY_SECTION}\n\nThe network.\n\n### conv.py\n\nSlide."
+    fallback = handout.theory(ROOT, "# Title\n")
+    assert all(f"exercises/{m}.py" in fallback for m in modules())
