@@ -17,7 +17,7 @@ help: student-help
 	@echo "make exercises                        regenerate exercises/ from solutions/"
 	@echo "make bench                            time the reference layers (ratios, GFLOP/s, PyTorch if installed)"
 	@echo "make bench-train                      the reference CNN's speed and accuracy (vs PyTorch if installed)"
-	@echo "make grade [SUBS="a.zip b/"] [OUT=results] grade submissions (default: the example class)"
+	@echo "make grade [SUBS='a.zip b/'] [OUT=results] grade submissions (default: the example class)"
 	@echo "make bench-grader                     submissions per minute and the sandbox's overhead"
 
 include mk/student.mk

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from grader import gradescope
+from grader.example_class import crashing_module
 from kata.exercises import EXERCISES
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -90,7 +91,7 @@ def test_empty_submission_scores_zero_with_reasons(autograder_zip, tmp_path):
 
 
 def test_crashing_file_scores_zero_and_the_same_as_the_instructors_grader(autograder_zip, tmp_path):
-    """conv.py crashes at import: its exercises score 0, the others keep their points.
+    """One file crashes at import: its exercises score 0, the others keep their points.
 
     Uploaded as the zip `make submission` builds, not unpacked (Gradescope may keep it so).
     """
@@ -102,8 +103,9 @@ def test_crashing_file_scores_zero_and_the_same_as_the_instructors_grader(autogr
             archive.write(path, path.name)
     results = simulate(autograder_zip, tmp_path / "gradescope", upload)
     validate(results)
-    conv = [t for t in results["tests"] if t["name"].startswith("hidden: conv.")]
-    assert conv and all(t["score"] == 0 and "conv.py" in t["output"] for t in conv)
+    crashed = crashing_module()
+    broken = [t for t in results["tests"] if t["name"].startswith(f"hidden: {crashed}.")]
+    assert broken and all(t["score"] == 0 and f"{crashed}.py" in t["output"] for t in broken)
     subprocess.run([sys.executable, "-m", "grader", "grade", str(submission), "--out", str(tmp_path / "out")],
                    cwd=ROOT, check=True, capture_output=True)
     with open(tmp_path / "out" / "gradebook.csv", newline="") as file:
