@@ -1,0 +1,74 @@
+"""Running the grader's command line as an instructor would, and reading what it wrote."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from grader.tests.corpus import REPO
+from kata.exercises import EXERCISES
+
+FULL = {exercise.id: float(exercise.points) for exercise in EXERCISES}
+BATCH_TIMEOUT = 240  # seconds; far above a healthy run, only there so a hung grader fails the test
+
+
+def grade_command(submissions: list[Path], out: Path, jobs: int = 2) -> list[str]:
+    return [sys.executable, "-m", "grader", "grade", *map(str, submissions), "--out", str(out), "--jobs", str(jobs)]
+
+
+def start_grader(submissions: list[Path], out: Path, jobs: int = 2, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """The CLI in its own session, so a hung run can be killed with everything it started."""
+    return subprocess.Popen(grade_command(submissions, out, jobs), cwd=REPO, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True)
+
+
+def finish(process: subprocess.Popen, timeout: float = BATCH_TIMEOUT) -> subprocess.CompletedProcess:
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        stdout, stderr = process.communicate()
+        raise AssertionError(f"the grader did not finish within {timeout} s; stderr:\n{stderr.decode()[-3000:]}")
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout.decode(errors="replace"),
+                                       stderr.decode(errors="replace"))
+
+
+def read_gradebook(out: Path) -> list[dict[str, str]]:
+    with open(out / "gradebook.csv", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def read_results(out: Path, submission: str) -> dict[str, Any]:
+    return json.loads((out / submission / "results.json").read_text())
+
+
+def scores_of(row: dict[str, str]) -> dict[str, float]:
+    """A gradebook row's per-exercise points."""
+    return {exercise_id: float(row[exercise_id]) for exercise_id in FULL}
+
+
+def live_processes() -> dict[int, str]:
+    """pid -> command line of every process that is not a zombie."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            if state != "Z":
+                found[int(entry.name)] = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+    return found
+
+
+def grader_processes_since(before: dict[int, str]) -> dict[int, str]:
+    """Processes started since the snapshot `before` that run this repository's grader code."""
+    marker = str(REPO / "grader")
+    return {pid: command for pid, command in live_processes().items() if pid not in before and marker in command}

@@ -1,0 +1,71 @@
+"""Faults of the grading run itself: killed halfway, then restarted with the same --out.
+
+Fairness under noise (stray prints, floating-point warnings) and slowness (plain Python
+loops) are attacks of the main batch: noisy_honest and slow_honest in attacks/.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+from grader.tests.archives import WRONG_SOFTMAX
+from grader.tests.corpus import reference_submission
+from grader.tests.harness import (FULL, finish, grader_processes_since, live_processes, read_gradebook, read_results,
+                                  scores_of, start_grader)
+
+FULL_SCORE = sum(FULL.values())
+
+
+def fully_graded(out: Path, names: list[str]) -> list[str]:
+    """Submissions whose final results are written (a fallback result scores 0)."""
+    done = []
+    for name in names:
+        try:
+            if read_results(out, name)["score"] == FULL_SCORE and (out / name / "feedback.md").exists():
+                done.append(name)
+        except (OSError, ValueError, KeyError):
+            continue
+    return done
+
+
+def test_a_run_killed_halfway_resumes_without_regrading_or_losing_anything(tmp_path: Path):
+    names = [f"student{n}" for n in range(5)]
+    submissions = [reference_submission(tmp_path / name) for name in names]
+    out = tmp_path / "out"
+    before = live_processes()
+
+    grading = start_grader(submissions, out, jobs=1)
+    deadline = time.monotonic() + 120
+    while len(fully_graded(out, names)) < 2 and grading.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    os.kill(grading.pid, signal.SIGKILL)  # the grader's main process only, as the OOM killer would
+    grading.communicate()
+    done = fully_graded(out, names)
+    assert 2 <= len(done) < len(names), f"could not kill the run halfway (graded before the kill: {done})"
+    stamps = {name: (out / name / "results.json").stat() for name in done}
+
+    changed = done[0]  # edited after its grading: the content hash must trigger a regrade
+    with open(tmp_path / changed / "softmax.py", "a") as f:
+        f.write(WRONG_SOFTMAX)
+    completed = finish(start_grader(submissions, out, jobs=1))
+    assert completed.returncode == 0, completed.stderr[-3000:]
+
+    rows = read_gradebook(out)
+    assert sorted(row["submission"] for row in rows) == sorted(names), "rows lost or duplicated"
+    for row in rows:
+        expected = dict(FULL, **{"softmax.softmax": 0.0}) if row["submission"] == changed else FULL
+        assert scores_of(row) == expected, row
+    for name in done[1:]:
+        now = (out / name / "results.json").stat()
+        assert (now.st_ino, now.st_mtime_ns) == (stamps[name].st_ino, stamps[name].st_mtime_ns), \
+            f"{name} was graded before the kill and has not changed, yet it was graded again"
+
+    deadline = time.monotonic() + 10  # the killed run's workers must not linger
+    while (stray := grader_processes_since(before)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    for pid in stray:
+        os.kill(pid, signal.SIGKILL)
+    assert not stray, f"processes of the killed run still alive: {stray}"
