@@ -12,7 +12,8 @@ Every folder of grader/tests/attacks/ is one trick. It holds only what the trick
 
 In the code, `{{MARKERS}}` (a world-writable folder where an attack leaves evidence of
 what it managed to do), `{{REPO}}` (this repository, as an attacker who knows the layout
-would guess it) and `{{TEST_UID}}` are replaced when the submission is built.
+would guess it), `{{GRADER_TMP}}` (the grader's temp folder in this test) and `{{TEST_UID}}`
+are replaced when the submission is built.
 
 The archive attacks (zips with hostile entries) are built in code, in archives.py.
 """

@@ -35,6 +35,10 @@ def finish(process: subprocess.Popen, timeout: float = BATCH_TIMEOUT) -> subproc
         os.killpg(process.pid, signal.SIGKILL)
         stdout, stderr = process.communicate()
         raise AssertionError(f"the grader did not finish within {timeout} s; stderr:\n{stderr.decode()[-3000:]}")
+    except BaseException:  # interrupted (Ctrl-C, pytest-timeout): leave nothing running
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        raise
     return subprocess.CompletedProcess(process.args, process.returncode, stdout.decode(errors="replace"),
                                        stderr.decode(errors="replace"))
 

@@ -22,8 +22,10 @@ import pytest
 
 from grader.tests.archives import archive_attacks
 from grader.tests.corpus import REPO, Attack, folder_attacks, reference_submission
-from grader.tests.harness import (FULL, finish, grader_processes_since, live_processes, read_gradebook, read_results,
-                                  scores_of, start_grader)
+from grader.tests.harness import (BATCH_TIMEOUT, FULL, finish, grader_processes_since, live_processes,
+                                  read_gradebook, read_results, scores_of, start_grader)
+
+pytestmark = pytest.mark.timeout(BATCH_TIMEOUT + 60)  # pytest-timeout: a whole batch runs in one test
 
 ATTACKS = folder_attacks() + archive_attacks()
 RUNNABLE = [attack for attack in ATTACKS if attack.skip_reason() is None]
@@ -48,8 +50,11 @@ def git_status() -> str:
                           text=True).stdout
 
 
-def temp_entries() -> set[str]:
-    return {entry.name for entry in Path(tempfile.gettempdir()).iterdir()}
+WORLD_WRITABLE = [Path(tempfile.gettempdir()), Path("/var/tmp"), Path("/dev/shm")]
+
+
+def temp_entries() -> set[Path]:
+    return {entry for folder in WORLD_WRITABLE if folder.is_dir() for entry in folder.iterdir()}
 
 
 @dataclass
@@ -57,6 +62,7 @@ class Batch:
     completed: subprocess.CompletedProcess
     out: Path
     markers: Path
+    grader_tmp: Path
     secret: str
     submissions: dict[str, Path]
     digests_before: dict[str, str]
@@ -75,22 +81,25 @@ def batch(tmp_path_factory: pytest.TempPathFactory):
     (markers / "pids").mkdir()
     for folder in (markers, markers / "pids"):
         folder.chmod(0o777)  # the sandboxed worker (another user when run as root) leaves evidence here
-    values = {"MARKERS": str(markers), "REPO": str(REPO), "TEST_UID": str(os.getuid())}
+    grader_tmp = Path(tempfile.mkdtemp(prefix="kata-attack-tmp-"))  # the grader's TMPDIR: must end up empty
+    grader_tmp.chmod(0o711)  # the workers' own folders are made in it, so their users must pass through
+    values = {"MARKERS": str(markers), "REPO": str(REPO), "GRADER_TMP": str(grader_tmp), "TEST_UID": str(os.getuid())}
     submissions = {"reference": reference_submission(work / "reference")}
     for attack in RUNNABLE:
         submissions[attack.name] = attack.build(work / attack.name, values)
     digests = {name: tree_digest(path) for name, path in submissions.items()}
     secret = secrets.token_hex(16)
-    env = dict(os.environ, KATA_ATTACK_SECRET=secret)
+    env = dict(os.environ, KATA_ATTACK_SECRET=secret, TMPDIR=str(grader_tmp))
     processes, git_before, temp_before = live_processes(), git_status(), temp_entries()
     started = time.monotonic()
     completed = finish(start_grader(list(submissions.values()), work / "out", jobs=2, env=env))
     seconds = time.monotonic() - started
     time.sleep(1.5)  # a daemon that outlived its worker would act within 0.5 s
     rows = read_gradebook(work / "out") if (work / "out" / "gradebook.csv").exists() else []
-    yield Batch(completed, work / "out", markers, secret, submissions, digests, rows, processes, git_before,
-                temp_before, seconds)
+    yield Batch(completed, work / "out", markers, grader_tmp, secret, submissions, digests, rows, processes,
+                git_before, temp_before, seconds)
     shutil.rmtree(markers, ignore_errors=True)
+    shutil.rmtree(grader_tmp, ignore_errors=True)
 
 
 def row_of(batch: Batch, name: str) -> dict[str, str]:
@@ -191,15 +200,14 @@ def test_submissions_and_repository_untouched(batch: Batch):
     assert git_status() == batch.git_before, "the grader left files in the repository"
 
 
-def test_no_leftovers_in_the_temp_folder(batch: Batch):
+def test_no_leftovers_in_the_temp_folders(batch: Batch):
+    """The grader's temp folder ends empty; no sandboxed user leaves anything in /tmp, /var/tmp, /dev/shm."""
+    assert not list(batch.grader_tmp.iterdir()), f"left in the grader's TMPDIR: {list(batch.grader_tmp.iterdir())}"
     leftovers = []
-    for name in temp_entries() - batch.temp_before:
-        path = Path(tempfile.gettempdir()) / name
+    for path in temp_entries() - batch.temp_before:
         try:
-            owned_by_someone_else = path.lstat().st_uid != os.getuid()
-            holds_submission = any(path.glob("*.py")) or any(path.glob("*/*.py")) or (path / "junk.bin").exists()
+            if path.lstat().st_uid != os.getuid():
+                leftovers.append(str(path))
         except OSError:
             continue
-        if owned_by_someone_else or holds_submission:
-            leftovers.append(name)
-    assert not leftovers, f"left in {tempfile.gettempdir()}: {leftovers}"
+    assert not leftovers, f"left behind by another user (a worker): {leftovers}"

@@ -11,10 +11,14 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
+
 from grader.tests.archives import WRONG_SOFTMAX
 from grader.tests.corpus import reference_submission
-from grader.tests.harness import (FULL, finish, grader_processes_since, live_processes, read_gradebook, read_results,
-                                  scores_of, start_grader)
+from grader.tests.harness import (BATCH_TIMEOUT, FULL, finish, grader_processes_since, live_processes,
+                                  read_gradebook, read_results, scores_of, start_grader)
+
+pytestmark = pytest.mark.timeout(BATCH_TIMEOUT + 60)  # pytest-timeout: a whole batch runs in one test
 
 FULL_SCORE = sum(FULL.values())
 
