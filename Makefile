@@ -8,12 +8,14 @@ READY  := $(VENV)/.installed
 IMPL   ?= exercises
 EX     ?=
 
-.PHONY: help test check exercises
+.PHONY: help test check exercises grade bench-grader
 
 help:
 	@echo "make test [EX=conv] [IMPL=solutions]   run the public tests on your exercises/"
 	@echo "make check                             the repository's own tests (what CI runs)"
 	@echo "make exercises                         regenerate exercises/ from solutions/"
+	@echo "make grade [SUBS='a.zip b/'] [OUT=results]  grade submissions (default: the example class)"
+	@echo "make bench-grader                      submissions per minute and the sandbox's overhead"
 
 # The project itself is never pip-installed: only its pinned dependencies are, so the
 # grader's sandboxed worker, which runs this interpreter, cannot import kata/ or grader/.
@@ -34,3 +36,14 @@ check: $(READY)
 	$(PY) -m pytest -q tests/public tests/hidden --impl solutions
 	$(PY) -m pytest -q tests/public tests/hidden --impl exercises --expect-stubs
 	$(PY) -m pytest -q tests/tooling
+	$(PY) -m grader.example_class --check
+	$(PY) -m pytest -q grader/tests
+
+OUT  ?= results
+SUBS ?=
+
+grade: $(READY)
+	$(PY) -m grader grade $(SUBS) --out $(OUT)
+
+bench-grader: $(READY)
+	$(PY) -m grader.bench

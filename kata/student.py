@@ -51,16 +51,19 @@ def copy_value(value: Any) -> Any:
     return value
 
 
+def mutation_message(what: str, label: str) -> str:
+    """The failure for a call that changed an argument in place (both transports use it)."""
+    return (f"{what} modified its {label} in place. Layers must not change their inputs: "
+            "work on a copy (x.copy()) or build a new array.")
+
+
 def check_not_mutated(what: str, sent: tuple, kwargs: dict, originals: tuple, original_kwargs: dict) -> None:
     """Fail when a call changed one of its array arguments in place."""
     pairs = [(f"argument {n + 1}", a, b) for n, (a, b) in enumerate(zip(sent, originals))]
     pairs += [(f"argument {name}=", kwargs[name], original_kwargs[name]) for name in kwargs]
     for label, after, before in pairs:
         if isinstance(before, np.ndarray) and not np.array_equal(after, before, equal_nan=True):
-            raise AssertionError(
-                f"{what} modified its {label} in place. Layers must not change their inputs: "
-                "work on a copy (x.copy()) or build a new array."
-            )
+            raise AssertionError(mutation_message(what, label))
 
 
 def load_module(impl_dir: Path, name: str) -> ModuleType:

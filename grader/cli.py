@@ -1,0 +1,157 @@
+"""python -m grader grade SUB [SUB ...] [--out DIR] [--jobs N] [--timeout SECONDS]
+
+Grades each submission (a folder or a .zip of the student's exercise files) against the
+hidden suites, in parallel, and writes DIR/gradebook.csv plus DIR/<submission>/results.json
+(Gradescope's schema) and DIR/<submission>/feedback.md. Exits 0 whenever grading ran,
+whatever the scores; 2 with a message when it could not (bad arguments, unreadable paths).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import stat
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kata.exercises import EXERCISES, modules
+
+from grader import report
+from grader.trusted import policy
+from grader.trusted.run import ROOT, Graded, GraderError, collect, grade
+from grader.trusted.scoring import TestCase, score
+from grader.trusted.submission import submission_name
+
+EXAMPLES = Path(__file__).resolve().parent / "examples"
+# As root, the worker runs as another user: these must not be readable by "others".
+PROTECTED = [ROOT / "tests", ROOT / "solutions", ROOT / "grader", ROOT / "kata"]
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m grader", description="Grade kata submissions.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    grade_parser = commands.add_parser("grade", help="grade submissions into a gradebook")
+    grade_parser.add_argument("submissions", nargs="*", type=Path, metavar="SUB",
+                              help="a folder or .zip of exercise files (default: the example class)")
+    grade_parser.add_argument("--out", type=Path, default=Path("results"), help="output folder (default: results)")
+    grade_parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                              help="submissions graded at once (default: the number of cores)")
+    grade_parser.add_argument("--timeout", type=float, default=policy.DEFAULT_TIMEOUT,
+                              help=f"seconds per call into a student's code (default: {policy.DEFAULT_TIMEOUT:g})")
+    grade_parser.add_argument("--visibility", choices=report.VISIBILITIES, default="after_published",
+                              help="results.json visibility of the hidden tests (default: after_published)")
+    commands.add_parser("points", help="print the points table (Markdown) from kata/exercises.py")
+    args = parser.parse_args(argv)
+    if args.command == "points":
+        return args
+    if args.jobs < 1:
+        parser.error("--jobs must be at least 1")
+    if not 0 < args.timeout <= 3600:
+        parser.error("--timeout must be between 0 and 3600 seconds")
+    if not args.submissions:
+        args.submissions = sorted(p for p in EXAMPLES.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
+    names: dict[str, Path] = {}
+    for path in args.submissions:
+        if not (path.is_dir() or path.is_file()) or not os.access(path, os.R_OK):
+            parser.error(f"{path}: no such readable folder or file")
+        name = submission_name(path.resolve())
+        if not name or name.startswith("."):
+            parser.error(f"{path}: cannot name a submission after it")
+        if name in names:
+            parser.error(f"{path} and {names[name]} would both be graded as {name!r}: rename one")
+        names[name] = path
+    return args
+
+
+def points_table() -> str:
+    """The README's points table, from the registry: what each exercise is worth."""
+    lines = ["| exercise | file | track | points |", "| --- | --- | --- | ---: |"]
+    lines += [f"| `{e.id}` | `{e.module}.py` | {e.track} | {e.points} |" for e in EXERCISES]
+    by_track: dict[str, int] = {}
+    for exercise in EXERCISES:
+        by_track[exercise.track] = by_track.get(exercise.track, 0) + exercise.points
+    lines += [f"| **total, {track} track** | | | **{total}** |" for track, total in by_track.items()]
+    return "\n".join(lines) + "\n"
+
+
+def lock_down(paths: list[Path]) -> None:
+    """As root, remove "others" access so the worker's user cannot read these."""
+    if os.geteuid() != 0:
+        return
+    for path in paths:
+        if path.exists():
+            path.chmod(stat.S_IMODE(path.lstat().st_mode) & ~0o007)
+
+
+def summary(rows: list[Graded], console: Console) -> None:
+    """The gradebook as a table: one row per submission, the registry's exercises as columns."""
+    table = Table(title="Gradebook")
+    table.add_column("submission")
+    for exercise in EXERCISES:
+        table.add_column(f"{exercise.id}\n/{exercise.points}", justify="right")
+    table.add_column("score", justify="right")
+    table.add_column("status")
+    for graded in rows:
+        by_id = {r.exercise.id: r.score for r in graded.exercises}
+        table.add_row(graded.name, *(str(report.points(by_id.get(e.id, 0))) for e in EXERCISES),
+                      f"{report.points(graded.score)}/{report.points(graded.max_score)}",
+                      "graded" if graded.status == "graded" else "error")
+    console.print(table)
+
+
+def grade_one(path: Path, collected: list[TestCase], args: argparse.Namespace) -> Graded:
+    name = submission_name(path.resolve())
+    folder = args.out / name
+    report.write_atomic(folder / "results.json", report.fallback_results_json("The grader did not finish this submission."))
+    try:
+        graded = grade(path, name, collected, args.timeout)
+    except Exception as error:  # a grader bug must not lose the rest of the batch
+        reason = f"error: the grader failed ({type(error).__name__}: {error})"
+        graded = Graded(name, score(collected, {}, {m: reason for m in modules()}), status=reason)
+    report.write_atomic(folder / "results.json", report.results_json(graded, args.visibility))
+    report.write_atomic(folder / "feedback.md", report.feedback_md(graded))
+    return graded
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.command == "points":
+        print(points_table(), end="")
+        return 0
+    console = Console(width=None if sys.stdout.isatty() else 200)  # a log keeps whole rows
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        print(f"error: cannot create the output folder {args.out}: {error.strerror}", file=sys.stderr)
+        return 2
+    lock_down([*PROTECTED, args.out, *args.submissions])
+    scratch = Path(tempfile.mkdtemp(prefix="kata-collect-"))
+    try:
+        collected = collect(scratch)
+    except GraderError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    rows: dict[Path, Graded] = {}
+    columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.description}"))
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("", total=len(args.submissions))
+        with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+            futures = {pool.submit(grade_one, path, collected, args): path for path in args.submissions}
+            for future in as_completed(futures):
+                graded = future.result()
+                rows[futures[future]] = graded
+                progress.update(task, advance=1, description=graded.name)
+    ordered = [rows[path] for path in args.submissions]
+    report.write_atomic(args.out / "gradebook.csv", report.gradebook_csv(ordered))
+    summary(ordered, console)
+    console.print(f"Wrote {args.out / 'gradebook.csv'} and results.json + feedback.md per submission in {args.out}/")
+    return 0

@@ -1,0 +1,60 @@
+# Exercise stub generated from solutions/maxpool.py by `make exercises`.
+# Replace each NotImplementedError with your code; `make reset EX=maxpool` restores
+# this file and keeps yours as a timestamped backup.
+# stub-hash: e87424e95fffdaa3
+"""Max pooling: keep the largest value of each size x size window, per channel.
+
+Forward: (H, W, C) -> (H // size, W // size, C). Rows and columns that do not fill a
+whole window are dropped (floor division, as PyTorch does).
+
+Backward: only the window's maximum influenced the output, so each window's gradient goes
+to exactly one position, its maximum; every other position gets 0. When several positions
+tie for the maximum, the gradient goes to the first of them in row-major order (as
+np.argmax picks). The popular `(window == window.max()) * d_out` sends it to every tied
+position, so a window of equal values passes on its gradient several times over: the
+finite-difference gradient of a max cannot do that.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class MaxPool:
+    """Non-overlapping max pooling over size x size windows, stride size."""
+
+    def __init__(self, size: int = 2):
+        self.size = size
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """Max over each window.
+
+        Args:
+            x: shape (H, W, C).
+
+        Returns:
+            shape (H // size, W // size, C); out[i, j, c] is the max of
+            x[i*size:(i+1)*size, j*size:(j+1)*size, c].
+        """
+        # TODO 1. Remember x: backward needs to find each window's maximum.
+        # TODO 2. Output size: H // size by W // size (leftover rows/columns are dropped).
+        # TODO 3. For each window (i, j), take the max over its rows and columns, per channel.
+        raise NotImplementedError("maxpool.MaxPool.forward is not written yet: follow its TODO steps")
+
+    def backward(self, d_out: np.ndarray, learn_rate: float) -> np.ndarray:
+        """Route each window's gradient to its maximum.
+
+        Args:
+            d_out: shape (H // size, W // size, C), dL/d(output).
+            learn_rate: ignored (pooling has no parameters); accepted so every layer
+                has the same backward signature.
+
+        Returns:
+            d_x: shape (H, W, C) of the forward input. d_x[p, q, c] = d_out[i, j, c] at
+            the first (row-major) maximum of window (i, j) in channel c, else 0.
+        """
+        # TODO 1. Start from zeros shaped like the forward input (dropped rows stay 0).
+        # TODO 2. For each window and channel, find the FIRST position of its maximum
+        #         (np.argmax over the flattened window, then np.unravel_index).
+        # TODO 3. Put d_out[i, j, c] there, and only there.
+        raise NotImplementedError("maxpool.MaxPool.backward is not written yet: follow its TODO steps")

@@ -1,0 +1,97 @@
+"""A convolution layer: num_filters small filters slid over a grayscale image.
+
+Deep-learning "convolution" is cross-correlation: the filter is NOT flipped.
+
+    out[i, j, f] = sum_{a, b} image[i + a, j + b] * filters[f, a, b]
+
+for a k x k filter, no padding ("valid"), stride 1, so an (H, W) image gives
+(H - k + 1, W - k + 1, num_filters) maps.
+
+Backward, for d_out = dL/dout of shape (H - k + 1, W - k + 1, num_filters): every output
+pixel (i, j, f) was made from the window image[i:i+k, j:j+k] and filters[f], so
+
+    d_filters[f]          += d_out[i, j, f] * image[i:i+k, j:j+k]
+    d_image[i:i+k, j:j+k] += d_out[i, j, f] * filters[f]
+
+summed over every (i, j, f): windows overlap, so gradients accumulate (+=, never =).
+d_image must use the filters that made the output: compute it before the update.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Conv:
+    """Valid cross-correlation of one (H, W) image with num_filters k x k filters.
+
+    Attributes:
+        filters: shape (num_filters, k, k), drawn from a normal distribution / (k * k).
+        d_filters: shape (num_filters, k, k), dL/dfilters from the last backward.
+    """
+
+    def __init__(self, num_filters: int = 16, filter_size: int = 3,
+                 rng: int | np.random.Generator | None = None):
+        rng = np.random.default_rng(rng)
+        self.num_filters = num_filters
+        self.filter_size = filter_size
+        self.filters = rng.standard_normal((num_filters, filter_size, filter_size)) / (filter_size * filter_size)
+
+    def forward(self, image: np.ndarray) -> np.ndarray:
+        """Slide every filter over the image.
+
+        Args:
+            image: shape (H, W), H and W >= k.
+
+        Returns:
+            shape (H - k + 1, W - k + 1, num_filters), with
+            out[i, j, f] = sum(image[i:i+k, j:j+k] * filters[f]).
+        """
+        # TODO 1. Remember the image: backward needs it.
+        # TODO 2. Output size: (H - k + 1) by (W - k + 1), one map per filter.
+        # TODO 3. For each position (i, j): out[i, j] = sum over the window of window * filters
+        #         (one value per filter; do not flip the filters).
+        # BEGIN SOLUTION
+        self.last_input = image.copy()
+        k = self.filter_size
+        out_h, out_w = image.shape[0] - k + 1, image.shape[1] - k + 1
+        out = np.zeros((out_h, out_w, self.num_filters))
+        for i in range(out_h):
+            for j in range(out_w):
+                window = image[i:i + k, j:j + k]
+                out[i, j] = np.sum(window * self.filters, axis=(1, 2))
+        return out
+        # END SOLUTION
+
+    def backward(self, d_out: np.ndarray, learn_rate: float) -> np.ndarray:
+        """Gradients for the filters and the image, then one SGD step on the filters.
+
+        Args:
+            d_out: shape (H - k + 1, W - k + 1, num_filters), dL/d(output).
+            learn_rate: the SGD step size.
+
+        Returns:
+            d_image: shape (H, W), dL/dimage, computed with the filters used in forward.
+        Sets self.d_filters, then filters -= learn_rate * d_filters.
+        """
+        # TODO 1. Start d_filters and d_image at zeros.
+        # TODO 2. For every output position (i, j) and filter f, ACCUMULATE (+=):
+        #         d_filters[f] += d_out[i, j, f] * window, and
+        #         d_image[i:i+k, j:j+k] += d_out[i, j, f] * filters[f].
+        # TODO 3. Only then update the filters: filters -= learn_rate * d_filters.
+        # TODO 4. Return d_image.
+        # BEGIN SOLUTION
+        k = self.filter_size
+        image = self.last_input
+        d_filters = np.zeros(self.filters.shape)
+        d_image = np.zeros(image.shape)
+        for i in range(d_out.shape[0]):
+            for j in range(d_out.shape[1]):
+                window = image[i:i + k, j:j + k]
+                # Both sums run over the filters f at once: (F,) weights times (F, k, k).
+                d_filters += d_out[i, j][:, None, None] * window
+                d_image[i:i + k, j:j + k] += np.tensordot(d_out[i, j], self.filters, axes=1)
+        self.d_filters = d_filters
+        self.filters = self.filters - learn_rate * d_filters
+        return d_image
+        # END SOLUTION

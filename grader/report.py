@@ -1,0 +1,95 @@
+"""What the grader writes: gradebook.csv, and per submission results.json and feedback.md.
+
+Every file is written atomically (a temp file in the same folder, then os.replace), so a
+reader sees either the old complete file or the new complete one, never half of one.
+results.json follows Gradescope's schema: one test entry per exercise.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from kata.exercises import EXERCISES
+
+from grader.trusted.run import Graded
+
+VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+
+
+def write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def points(value: float) -> float:
+    """Points as shown: two decimals, integers without a fraction."""
+    value = round(float(value), 2)
+    return int(value) if value == int(value) else value
+
+
+def results_json(graded: Graded, visibility: str = "after_published") -> str:
+    tests = []
+    for number, result in enumerate(graded.exercises, start=1):
+        if not result.total:
+            continue
+        lines = [f"{result.passed} of {result.total} checks passed."] + [f"- {f}" for f in result.failures]
+        tests.append({
+            "name": f"{result.exercise.id}: {result.exercise.title}",
+            "number": str(number),
+            "score": points(result.score),
+            "max_score": points(result.max_score),
+            "status": "passed" if result.score == result.max_score else "failed",
+            "output": "\n".join(lines),
+            "visibility": visibility,
+        })
+    output = "\n".join([f"Status: {graded.status}"] + graded.notes)
+    return json.dumps({"score": points(graded.score), "execution_time": round(graded.seconds, 2),
+                       "output": output, "tests": tests}, indent=2)
+
+
+def fallback_results_json(reason: str) -> str:
+    """Written before grading starts, replaced at the end: a crash never leaves no results."""
+    return json.dumps({"score": 0, "execution_time": 0, "output": reason, "tests": []}, indent=2)
+
+
+def feedback_md(graded: Graded) -> str:
+    lines = [f"# Feedback for {graded.name}", "",
+             f"**Score: {points(graded.score)} / {points(graded.max_score)}**", ""]
+    if graded.status != "graded":
+        lines += [f"Could not grade this submission: {graded.status}", ""]
+    for result in graded.exercises:
+        if not result.total:
+            continue
+        lines.append(f"## {result.exercise.id} ({result.exercise.title}): "
+                     f"{points(result.score)} / {points(result.max_score)}")
+        lines.append("")
+        if not result.failures:
+            lines.append("All checks passed.")
+        for failure in result.failures:
+            lines.append("- " + failure.replace("\n", "\n  "))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def gradebook_csv(rows: list[Graded]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["submission", "score", "max_score", *(e.id for e in EXERCISES), "status"])
+    for graded in rows:
+        by_id = {r.exercise.id: points(r.score) for r in graded.exercises}
+        writer.writerow([graded.name, points(graded.score), points(graded.max_score),
+                         *(by_id.get(e.id, 0) for e in EXERCISES), graded.status])
+    return buffer.getvalue()

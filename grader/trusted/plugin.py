@@ -1,0 +1,120 @@
+"""The pytest plugin of a grading run: the sandboxed `student` and an outcome record per test.
+
+Loaded with `-p grader.trusted.plugin` by grader/trusted/run.py, in a trusted pytest process
+that never imports student code:
+
+    --grader-collect FILE      write the collected tests (nodeid, exercise, weight) as JSON
+    --grader-submission DIR    the staged submission: tests reach it through SandboxStudent
+    --grader-outcomes FILE     append one JSON line per finished test: nodeid, passed, message
+    --grader-timeout SECONDS   per call into the student's code
+
+An outcome line says "passed" only when setup, call and teardown all passed; the grader
+scores a test only from such a line, so a test that never finishes scores 0. Messages are
+the failure's own text (the checks word them for students), never the test's source: the
+run uses --assert=plain so no assertion is rewritten to show its expression.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kata.student import STUDENT_FACTORY, ImplementationError
+
+from grader.trusted import policy
+from grader.trusted.proxy import SandboxStudent
+
+MAX_MESSAGE = 1500
+FAILED = pytest.StashKey[str]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("grader")
+    group.addoption("--grader-collect", type=Path, help="write the collected tests here (JSON)")
+    group.addoption("--grader-submission", type=Path, help="the staged submission folder to grade")
+    group.addoption("--grader-outcomes", type=Path, help="append per-test outcomes here (JSON lines)")
+    group.addoption("--grader-timeout", type=float, default=policy.DEFAULT_TIMEOUT, help="seconds per call")
+
+
+def exercise_of(item: pytest.Item) -> tuple[str, float]:
+    """The test's exercise id and weight, from @pytest.mark.exercise(id, weight=1)."""
+    marker = item.get_closest_marker("exercise")
+    weight = marker.kwargs.get("weight", marker.args[1] if len(marker.args) > 1 else 1)
+    return marker.args[0], float(weight)
+
+
+class Recorder:
+    def __init__(self, config: pytest.Config):
+        self.config = config
+        self.students: list[SandboxStudent] = []
+        folder = config.getoption("--grader-submission")
+        if folder is not None:
+            self.files = {path.name: path.read_bytes() for path in sorted(folder.glob("*.py"))}
+            config.stash[STUDENT_FACTORY] = self.make_student
+            signal.signal(signal.SIGTERM, self.terminate)
+
+    def terminate(self, signum: int, frame: Any) -> None:
+        """Stopped by the grader (its time budget ran out): take the workers down too."""
+        for student in self.students:
+            student.close()
+        os._exit(128 + signum)
+
+    def make_student(self, config: pytest.Config) -> SandboxStudent:
+        scratch = Path(config.getoption("--grader-outcomes")).parent
+        student = SandboxStudent(self.files, scratch, config.getoption("--grader-timeout"))
+        self.students.append(student)
+        return student
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        target = self.config.getoption("--grader-collect")
+        if target is None:
+            return
+        tests = [dict(zip(("exercise", "weight"), exercise_of(item)), nodeid=item.nodeid) for item in session.items]
+        temporary = target.with_name(target.name + ".tmp")
+        temporary.write_text(json.dumps(tests, indent=1))
+        os.replace(temporary, target)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> Any:
+        report = yield
+        if (report.failed or report.skipped) and FAILED not in item.stash:
+            item.stash[FAILED] = message_of(call) if report.failed else "skipped"
+        if call.when == "teardown":
+            self.write(item.nodeid, item.stash.get(FAILED, None))
+        return report
+
+    def write(self, nodeid: str, failure: str | None) -> None:
+        target = self.config.getoption("--grader-outcomes")
+        if target is None:
+            return
+        line = json.dumps({"nodeid": nodeid, "passed": failure is None, "message": failure or ""})
+        with open(target, "a") as out:
+            out.write(line + "\n")
+
+    def pytest_unconfigure(self) -> None:
+        for student in self.students:
+            student.close()
+
+
+def message_of(call: pytest.CallInfo) -> str:
+    """A failure in a student's words: the check's message, or the error's type and text."""
+    if call.excinfo is None:
+        return "the test failed"
+    error = call.excinfo.value
+    if isinstance(error, AssertionError):
+        text = str(error).strip() or "a check failed"
+    elif isinstance(error, ImplementationError):
+        text = str(error)
+    else:
+        text = f"{type(error).__name__}: {error}"
+    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + "..."
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(Recorder(config), "grader-recorder")

@@ -1,0 +1,171 @@
+"""The trusted side of the wire to the sandboxed worker (mirror of grader/sandbox/worker.py).
+
+Frames: uint32 big-endian header length, a UTF-8 JSON header, then the blobs it lists
+(each one .npy file). Everything read from the worker is untrusted: every read is bounded
+(header size, blob count and size, total bytes), .npy blobs load with allow_pickle=False,
+and every value is re-validated here (exact np.ndarray of a numeric dtype and bounded
+size, exact int/float/bool/None, lists and tuples of those), whatever the worker claims.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import select
+import struct
+import time
+from typing import Any
+
+import numpy as np
+
+MAX_HEADER = 1 << 20  # bytes of JSON per frame
+MAX_BLOB = 64 << 20  # bytes per .npy blob
+MAX_BLOBS = 64
+MAX_ELEMENTS = 8 << 20  # elements per returned array
+MAX_DEPTH = 4
+MAX_ITEMS = 1000
+ALLOWED_KINDS = "biuf"  # bool, int, unsigned, float: what numeric code returns
+
+
+class StudentError(AssertionError):
+    """The student's code failed (raised, returned a refused value, changed its input).
+
+    An AssertionError, so a test reports it as a failed check with this message.
+    """
+
+
+class WorkerGone(Exception):
+    """The worker stopped answering: it died, closed its pipe or sent garbage."""
+
+
+class WorkerTimeout(Exception):
+    """The worker did not answer within the per-call timeout."""
+
+
+# ---------------------------------------------------------------- framing
+
+
+def _read_exact(fd: int, n: int, deadline: float) -> bytes:
+    chunks, left = [], n
+    while left:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise WorkerTimeout()
+        ready, _, _ = select.select([fd], [], [], remaining)
+        if not ready:
+            raise WorkerTimeout()
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            raise WorkerGone("the worker closed its pipe")
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_frame(fd: int, deadline: float) -> tuple[dict, list[bytes]]:
+    """One frame from the worker, within the deadline and the size limits."""
+    (size,) = struct.unpack(">I", _read_exact(fd, 4, deadline))
+    if size > MAX_HEADER:
+        raise WorkerGone(f"the worker sent a {size}-byte header")
+    try:
+        header = json.loads(_read_exact(fd, size, deadline))
+    except (ValueError, RecursionError) as error:
+        raise WorkerGone(f"the worker sent an unreadable header ({error})") from None
+    sizes = header.get("blobs", []) if type(header) is dict else None
+    if type(sizes) is not list or len(sizes) > MAX_BLOBS or any(type(n) is not int or not 0 <= n <= MAX_BLOB for n in sizes):
+        raise WorkerGone("the worker sent an invalid blob list")
+    return header, [_read_exact(fd, n, deadline) for n in sizes]
+
+
+def write_frame(fd: int, header: dict, blobs: list[bytes], deadline: float) -> None:
+    """Send one frame on a non-blocking fd: a worker that stops reading cannot block us."""
+    data = json.dumps(dict(header, blobs=[len(b) for b in blobs]), allow_nan=True).encode()
+    view = memoryview(struct.pack(">I", len(data)) + data + b"".join(blobs))
+    try:
+        while view:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([], [fd], [], remaining)[1]:
+                raise WorkerTimeout()
+            try:
+                view = view[os.write(fd, view):]  # fd is non-blocking: writes what fits
+            except BlockingIOError:
+                continue
+    except OSError as error:  # BrokenPipeError: the worker has exited
+        raise WorkerGone(f"the worker is gone ({error})") from None
+
+
+# ---------------------------------------------------------------- values
+
+
+def encode(value: Any, blobs: list[bytes]) -> Any:
+    """Test-side arguments as a JSON tree plus .npy blobs (see worker.py for the format)."""
+    if value is None or type(value) in (bool, int, float, str):
+        return value
+    if isinstance(value, np.ndarray):
+        blobs.append(_npy(np.asarray(value)))
+        return {"array": len(blobs) - 1}
+    if isinstance(value, np.generic):
+        blobs.append(_npy(np.asarray(value)))
+        return {"scalar": len(blobs) - 1}
+    if isinstance(value, (list, tuple)):
+        return {type(value).__name__ if type(value) in (list, tuple) else "list": [encode(v, blobs) for v in value]}
+    if type(value) is np.random.Generator and type(value.bit_generator) is np.random.PCG64:
+        # A seeded generator crosses as its state: the worker draws the same numbers.
+        return {"generator": value.bit_generator.state}
+    if hasattr(value, "_sandbox_handle"):  # an object of the student's living in the worker
+        return {"handle": value._sandbox_handle}
+    raise TypeError(
+        f"cannot send a {type(value).__name__} to the sandboxed worker: tests may pass arrays, "
+        "numbers, strings, None, np.random.default_rng() generators, lists and tuples of these"
+    )
+
+
+def _npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+def load_array(blob: bytes, what: str) -> np.ndarray:
+    """A .npy blob as an exact ndarray of an allowed dtype and size, or StudentError."""
+    try:
+        array = np.load(io.BytesIO(blob), allow_pickle=False)
+    except Exception as error:  # ValueError for pickled (object) arrays, others for garbage
+        raise StudentError(f"{what} returned data that is not a plain numeric array ({error})") from None
+    return validate_array(array, what)
+
+
+def validate_array(array: Any, what: str) -> np.ndarray:
+    if type(array) is not np.ndarray:
+        raise StudentError(f"{what} returned {type(array).__name__}, expected numpy.ndarray")
+    if array.dtype.kind not in ALLOWED_KINDS or array.dtype.fields is not None:
+        raise StudentError(f"{what} returned an array of dtype {array.dtype}, expected a numeric dtype (float64)")
+    if array.size > MAX_ELEMENTS:
+        raise StudentError(f"{what} returned an array of {array.size} values, more than the {MAX_ELEMENTS} allowed")
+    return array
+
+
+def decode(tree: Any, blobs: list[bytes], what: str, depth: int = 0) -> Any:
+    """Rebuild a returned value from the worker, refusing anything but plain values."""
+    if depth > MAX_DEPTH:
+        raise StudentError(f"{what} returned a value nested more than {MAX_DEPTH} levels deep")
+    if tree is None or type(tree) in (bool, int, float):
+        return tree
+    if type(tree) is dict and len(tree) == 1:
+        (key, item), = tree.items()
+        if key in ("array", "scalar") and type(item) is int and 0 <= item < len(blobs):
+            array = load_array(blobs[item], what)
+            if key == "array":
+                return array
+            if array.shape != ():
+                raise StudentError(f"{what} returned a malformed scalar")
+            return array[()]
+        if key in ("list", "tuple") and type(item) is list and len(item) <= MAX_ITEMS:
+            items = [decode(v, blobs, what, depth + 1) for v in item]
+            return items if key == "list" else tuple(items)
+    raise StudentError(f"{what} returned {_describe(tree)}, expected numpy.ndarray or a number")
+
+
+def _describe(tree: Any) -> str:
+    return "a string" if type(tree) is str else f"an unsupported value ({type(tree).__name__})"

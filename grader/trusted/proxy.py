@@ -1,0 +1,264 @@
+"""The `student` fixture's sandboxed transport: proxies to one worker process per submission.
+
+SandboxStudent has exactly the surface of kata.student.InProcessStudent:
+
+    conv = student.module("conv")          # SandboxModule
+    layer = conv.Conv(num_filters=4, rng=0)  # SandboxObject (the instance lives in the worker)
+    layer.filters = filters                # setattr request (the array travels as .npy)
+    out = layer.forward(image)             # call request; the result is re-validated here
+
+Every request has a deadline (the per-call timeout). On a timeout, a crash (the worker
+exited, even with code 0), a garbled reply or any interruption, the worker's whole process
+group is killed, the call fails with a message, and the next request starts a fresh worker
+(objects made before then are gone; modules are imported again).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+from kata.student import ImplementationError, mutation_message
+
+from grader.trusted import policy
+from grader.trusted.protocol import StudentError, WorkerGone, WorkerTimeout, decode, encode, read_frame, write_frame
+
+WORKER_SOURCE = Path(__file__).resolve().parent.parent / "sandbox" / "worker.py"
+STARTUP_ALLOWANCE = 20.0  # seconds for a fresh worker to start Python and import numpy
+UID_BASE = 200_000  # workers run as uid UID_BASE + pid of their grading process (when root)
+
+
+def worker_env(home: str) -> dict[str, str]:
+    """A scrubbed environment: nothing of the grader's leaks in; one BLAS thread."""
+    return {"PATH": "/usr/bin:/bin", "HOME": home, "LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1",
+            "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+NUMPY_PATH = str(Path(np.__file__).resolve().parent.parent)
+
+
+@functools.cache
+def worker_python(uid: int | None) -> tuple[str, str]:
+    """(interpreter, note): a Python of this version that the worker's user can run with numpy.
+
+    The grader's own interpreter first; as root it may live where other users cannot read
+    (pyenv under /root), so a system Python of the same version is tried next. When none
+    works for the unprivileged user, the worker runs as the grader's user and the note says so.
+    """
+    if uid is None:
+        return sys.executable, ""
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    probe = f"import sys; sys.path.insert(0, {NUMPY_PATH!r}); import numpy"
+    for candidate in dict.fromkeys([sys.executable, f"/usr/bin/{version}", f"/usr/local/bin/{version}"]):
+        try:
+            done = subprocess.run([candidate, "-I", "-c", probe], user=uid, group=uid, extra_groups=[],
+                                  cwd="/", env=worker_env("/"), capture_output=True, timeout=60)
+        except (OSError, subprocess.SubprocessError):
+            continue
+        if done.returncode == 0:
+            return candidate, ""
+    return sys.executable, (f"no {version} with numpy is usable by an unprivileged user, so the worker runs as "
+                            "the grader's user and can read what the grader can (see README, Security)")
+
+
+class Worker:
+    """One running worker process and its two pipes."""
+
+    def __init__(self, files: dict[str, bytes], scratch: Path, timeout: float):
+        self.timeout = timeout
+        self.folder = Path(tempfile.mkdtemp(prefix="kata-worker-"))
+        for name, data in files.items():
+            (self.folder / name).write_bytes(data)
+        shutil.copyfile(WORKER_SOURCE, self.folder / "worker.py")
+        uid = UID_BASE + os.getpid() if os.geteuid() == 0 else None
+        python, self.note = worker_python(uid)
+        user = self._switch_to(uid) if uid is not None and not self.note else {}
+        request_read, self.request_fd = os.pipe()
+        self.response_fd, response_write = os.pipe()
+        config = json.dumps({"banned": sorted(policy.BANNED_MODULES), "limits": policy.WORKER_LIMITS,
+                             "numpy_path": NUMPY_PATH})
+        # The student's output goes to files of ours (size-capped by RLIMIT_FSIZE), never parsed.
+        with open(scratch / "worker-stdout.txt", "wb") as out, open(scratch / "worker-stderr.txt", "wb") as err:
+            self.process = subprocess.Popen(
+                [python, "-I", "worker.py", str(request_read), str(response_write), config],
+                cwd=self.folder, env=worker_env(str(self.folder)), stdin=subprocess.DEVNULL,
+                stdout=out, stderr=err, pass_fds=(request_read, response_write),
+                start_new_session=True,  # its own process group, so kill() reaches every child
+                **user,
+            )
+        os.close(request_read)
+        os.close(response_write)
+        os.set_blocking(self.request_fd, False)  # see protocol.write_frame
+        self.started = True
+
+    def _switch_to(self, uid: int) -> dict[str, Any]:
+        """As root: a uid of its own (no other worker shares it), owning only its folder."""
+        for path in [self.folder, *self.folder.iterdir()]:
+            os.chown(path, uid, uid)
+        self.folder.chmod(0o700)
+        return {"user": uid, "group": uid, "extra_groups": []}
+
+    def request(self, header: dict, blobs: list[bytes]) -> tuple[dict, list[bytes]]:
+        allowance = STARTUP_ALLOWANCE if self.started else 0.0
+        self.started = False
+        deadline = time.monotonic() + self.timeout + allowance
+        write_frame(self.request_fd, header, blobs, deadline)
+        return read_frame(self.response_fd, deadline)
+
+    def kill(self) -> str:
+        """Kill the whole process group; returns how the worker ended, for messages."""
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        code = self.process.wait()
+        for fd in (self.request_fd, self.response_fd):
+            os.close(fd)
+        shutil.rmtree(self.folder, ignore_errors=True)
+        if code >= 0:
+            return f"exit code {code}"
+        return f"killed by {signal.Signals(-code).name}" if -code in signal.valid_signals() else f"signal {-code}"
+
+
+class SandboxStudent:
+    """A submission's files, run by a sandboxed worker; see kata/student.py for the surface."""
+
+    def __init__(self, files: dict[str, bytes], scratch: Path, timeout: float = policy.DEFAULT_TIMEOUT):
+        self.files = files
+        self.scratch = scratch
+        self.timeout = timeout
+        self.worker: Worker | None = None
+        self.generation = 0  # bumped at every restart: objects of an older worker are gone
+        self.kinds: dict[tuple[str, str], str] = {}  # (module, name) -> class/function/value
+
+    def module(self, name: str) -> SandboxModule:
+        self.exchange({"op": "import", "module": name}, (), {}, f"importing {name}.py",
+                      missing=f"{name}.py not found: the submission has no {name}.py")
+        return SandboxModule(self, name)
+
+    def exchange(self, header: dict, args: tuple, kwargs: dict, what: str, missing: str = "") -> tuple[Any, list[bytes]]:
+        """Send one request; the reply's value tree and blobs, or the failure as an exception."""
+        blobs: list[bytes] = []
+        header = dict(header, args=[encode(a, blobs) for a in args],
+                      kwargs={k: encode(v, blobs) for k, v in kwargs.items()})
+        if self.worker is None:
+            self.worker = Worker(self.files, self.scratch, self.timeout)
+            self.generation += 1
+            self.kinds.clear()
+        try:
+            reply, reply_blobs = self.worker.request(header, blobs)
+        except WorkerTimeout:
+            self.restart()
+            raise StudentError(f"{what} timed out after {self.timeout:g} s (an endless loop, or far too slow)") from None
+        except WorkerGone:
+            ended = self.restart()
+            raise StudentError(f"{what} ended the process running your code ({ended}): "
+                               "a layer must return its result, never exit or crash Python") from None
+        except BaseException:  # interrupted mid-request: the pipe may be out of step; start afresh
+            self.restart()
+            raise
+        if type(reply) is not dict or type(reply.get("ok")) is not bool:
+            self._garbled(what)
+        if reply["ok"]:
+            return reply.get("value"), reply_blobs
+        kind = reply.get("kind")
+        if kind == "missing":
+            raise ImplementationError(missing or f"{what} is missing")
+        if kind == "mutated":
+            raise StudentError(mutation_message(what, _text(reply.get("argument"), 40)))
+        if kind == "rejected":
+            raise StudentError(f"{what} returned {_text(reply.get('type'), 80)}, expected numpy.ndarray")
+        if kind == "student":
+            trace = reply.get("trace") if type(reply.get("trace")) is list else []
+            lines = "".join(f"\n  at {_text(line, 300)}" for line in trace[-5:])
+            raise StudentError(f"{what} raised {_text(reply.get('type'), 80)}: {_text(reply.get('message'), 1500)}{lines}")
+        self._garbled(what)
+
+    def _garbled(self, what: str) -> None:
+        self.restart()
+        raise StudentError(f"{what}: the process running your code sent an invalid reply")
+
+    def call(self, header: dict, args: tuple, kwargs: dict, what: str) -> Any:
+        """A call whose result must be a plain value (validated by protocol.decode)."""
+        tree, blobs = self.exchange(header, args, kwargs, what)
+        return decode(tree, blobs, what)
+
+    def restart(self) -> str:
+        """Kill the current worker (if any); the next request starts a fresh one."""
+        worker, self.worker = self.worker, None
+        return worker.kill() if worker is not None else "not running"
+
+    def close(self) -> None:
+        self.restart()
+
+
+def _text(value: Any, limit: int) -> str:
+    """An untrusted string from the worker, bounded, for a message."""
+    text = value if type(value) is str else "?"
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+class SandboxModule:
+    """A student's module in the worker: calling a class gives a SandboxObject."""
+
+    def __init__(self, student: SandboxStudent, name: str):
+        self._student = student
+        self._name = name
+
+    def __getattr__(self, name: str) -> Callable:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        student, key = self._student, (self._name, name)
+        header = {"module": self._name, "name": name}
+        if key not in student.kinds:
+            tree, _ = student.exchange(dict(header, op="lookup"), (), {}, f"importing {self._name}.py",
+                                       missing=f"{self._name}.py has no {name}: define it (see the exercise's docstring)")
+            student.kinds[key] = tree.get("kind") if type(tree) is dict else "value"
+        if student.kinds[key] == "class":
+            def construct(*args: Any, **kwargs: Any) -> SandboxObject:
+                tree, _ = student.exchange(dict(header, op="construct"), args, kwargs, f"{name}(...)")
+                if type(tree) is not dict or type(tree.get("handle")) is not int:
+                    student._garbled(f"{name}(...)")
+                return SandboxObject(student, tree["handle"], name)
+            return construct
+        return lambda *args, **kwargs: student.call(dict(header, op="call"), args, kwargs, f"{name}()")
+
+
+class SandboxObject:
+    """An instance of a student's class, living in the worker; arrays travel as copies."""
+
+    def __init__(self, student: SandboxStudent, handle: int, label: str):
+        object.__setattr__(self, "_student", student)
+        object.__setattr__(self, "_sandbox_handle", handle)
+        object.__setattr__(self, "_generation", student.generation)
+        object.__setattr__(self, "_label", label)
+
+    def _header(self, op: str, name: str) -> dict:
+        if self._generation != self._student.generation:
+            raise StudentError(f"this {self._label} object was lost when the process running your code "
+                               "was restarted after an earlier failure")
+        return {"op": op, "handle": self._sandbox_handle, "name": name}
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        student, what = self._student, f"{self._label}.{name}"
+        tree, blobs = student.exchange(self._header("getattr", name), (), {}, what,
+                                       missing=f"{self._label} object has no attribute {name!r}")
+        if tree == {"method": True}:
+            return lambda *args, **kwargs: student.call(self._header("call_method", name), args, kwargs, what)
+        return decode(tree, blobs, what)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self._student.call(self._header("setattr", name), (value,), {}, f"setting {self._label}.{name}")

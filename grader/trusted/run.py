@@ -1,0 +1,155 @@
+"""Grading one submission: a trusted pytest process over tests/hidden, then the points.
+
+    collect(tmp)                 the hidden tests and their weights, once per batch
+    grade(path, collected, ...)  read, scan, run the suite against a sandboxed worker, score
+
+The pytest process imports the tests, kata/ and grader/trusted, never the student's code
+(which only the worker runs). Its exit code and output are not read: the points come from
+the collected list and the plugin's explicit per-test records (grader/trusted/scoring.py).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kata.exercises import exercises_in, modules
+
+from grader.trusted import policy
+from grader.trusted.proxy import UID_BASE
+from grader.trusted.scan import banned_imports
+from grader.trusted.scoring import ExerciseScore, TestCase, load_collected, load_outcomes, score
+from grader.trusted.submission import SubmissionError, read_submission
+
+ROOT = Path(__file__).resolve().parents[2]
+HIDDEN = ROOT / "tests" / "hidden"
+
+
+class GraderError(Exception):
+    """The grader itself cannot run (no hidden tests, pytest fails to collect)."""
+
+
+@dataclass
+class Graded:
+    name: str
+    exercises: list[ExerciseScore]
+    status: str = "graded"  # or the reason the submission could not be graded
+    notes: list[str] = field(default_factory=list)  # submission-wide messages (missing files...)
+    seconds: float = 0.0
+
+    @property
+    def score(self) -> float:
+        return float(sum(e.score for e in self.exercises))
+
+    @property
+    def max_score(self) -> float:
+        return float(sum(e.max_score for e in self.exercises))
+
+
+def pytest_command(*options: str) -> list[str]:
+    """The trusted pytest run: plain asserts (messages never show test source), no plugins of chance."""
+    return [sys.executable, "-m", "pytest", str(HIDDEN), "-q", "--assert=plain", "-p", "grader.trusted.plugin",
+            "-p", "no:cacheprovider", "--rootdir", str(ROOT), *options]
+
+
+def collect(scratch: Path) -> list[TestCase]:
+    """The hidden tests, their exercises and weights, collected by pytest (no student code)."""
+    target = scratch / "collected.json"
+    done = subprocess.run(pytest_command("--collect-only", "--grader-collect", str(target)), cwd=ROOT,
+                          capture_output=True, text=True)
+    if done.returncode != 0 or not target.exists():
+        raise GraderError(f"could not collect the hidden tests in {HIDDEN}:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    collected = load_collected(target)
+    if not collected:
+        raise GraderError(f"no hidden tests found in {HIDDEN}")
+    return collected
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(5)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        pass
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
+
+
+def _reap_user(uid: int) -> None:
+    """As root: kill every process left under a worker's uid (a child that escaped its group).
+
+    kill(-1) as that user reaches exactly the processes that user owns.
+    """
+    kill = shutil.which("kill", path="/usr/bin:/bin")
+    if kill:
+        subprocess.run([kill, "-s", "KILL", "--", "-1"], user=uid, group=uid, extra_groups=[], cwd="/",
+                       env={}, capture_output=True)
+
+
+def run_suite(files: dict[str, bytes], scratch: Path, timeout: float, budget: float) -> Path:
+    """Run the hidden suite against the files in a worker; the outcomes file it wrote."""
+    staged = scratch / "submission"
+    staged.mkdir()
+    for name, data in files.items():
+        (staged / name).write_bytes(data)
+    outcomes = scratch / "outcomes.jsonl"
+    command = pytest_command("--grader-submission", str(staged), "--grader-outcomes", str(outcomes),
+                             "--grader-timeout", str(timeout),
+                             "--timeout", str(max(60.0, 6 * timeout)))  # pytest-timeout: per test, a backstop
+    with open(scratch / "pytest-log.txt", "wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=True)
+        try:
+            process.wait(budget)
+        except subprocess.TimeoutExpired:
+            pass  # tests without a record score 0
+        finally:
+            _kill_group(process)
+            if os.geteuid() == 0:
+                _reap_user(UID_BASE + process.pid)
+    return outcomes
+
+
+def grade(path: Path, name: str, collected: list[TestCase], timeout: float = policy.DEFAULT_TIMEOUT) -> Graded:
+    """Grade one submission (never raises for anything the submission contains)."""
+    started = time.monotonic()
+    zeroed: dict[str, str] = {}
+    notes: list[str] = []
+    try:
+        submission = read_submission(path)
+    except SubmissionError as error:
+        everything = {module: str(error) for module in modules()}
+        return Graded(name, score(collected, {}, everything), status=f"error: {error}", notes=[str(error)],
+                      seconds=time.monotonic() - started)
+    for module in modules():
+        filename = f"{module}.py"
+        ids = ", ".join(e.id for e in exercises_in(module))
+        if filename in submission.problems:
+            zeroed[module] = submission.problems[filename]
+        elif filename not in submission.files:
+            zeroed[module] = f"{filename} is missing from the submission: 0 points for {ids}"
+        else:
+            found = banned_imports(submission.files[filename])
+            if found:
+                zeroed[module] = (f"{filename} imports a package that is not allowed ({'; '.join(found)}): "
+                                  f"0 points for {ids}. Write the layer with NumPy only.")
+        if module in zeroed:
+            notes.append(zeroed[module])
+            submission.files.pop(filename, None)
+    scratch = Path(tempfile.mkdtemp(prefix="kata-grade-"))  # 0700: the worker's user cannot enter
+    try:
+        budget = 120 + len(collected) * 3 * timeout
+        outcomes = load_outcomes(run_suite(submission.files, scratch, timeout, budget))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return Graded(name, score(collected, outcomes, zeroed), notes=notes, seconds=time.monotonic() - started)
