@@ -8,7 +8,9 @@ Every folder of grader/tests/attacks/ is one trick. It holds only what the trick
   when the grader can run the worker as a separate user).
 - an exercise file (`softmax.py`, ...): APPENDED to the reference solution's file, so it
   can redefine a function or patch a class method while the rest stays honest.
-- any other file or folder (`conftest.py`, `numpy.py`, `tests/hidden/...`): copied as is.
+- any other file or folder (`numpy.py`, `pytest.ini`, `tests/hidden/...`): copied as is,
+  minus a `.shipped` suffix: `conftest.py.shipped` and `test_*.py.shipped` are stored so,
+  or pytest would load them while collecting this repository's own tests.
 
 In the code, `{{MARKERS}}` (a world-writable folder where an attack leaves evidence of
 what it managed to do), `{{REPO}}` (this repository, as an attacker who knows the layout
@@ -84,7 +86,7 @@ def folder_builder(source: Path) -> Callable[[Path, dict[str, str]], Path]:
             if path.is_dir() or relative.name == "attack.toml":
                 continue
             text = substitute(path.read_text(), values)
-            target = dest / relative
+            target = dest / relative.with_name(relative.name.removesuffix(".shipped"))
             target.parent.mkdir(parents=True, exist_ok=True)
             if str(relative) in EXERCISE_FILES:
                 text = target.read_text() + "\n\n# ---- the attack ----\n" + text

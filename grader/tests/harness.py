@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from grader.tests.corpus import REPO
 from kata.exercises import EXERCISES
 
 FULL = {exercise.id: float(exercise.points) for exercise in EXERCISES}
-BATCH_TIMEOUT = 240  # seconds; far above a healthy run, only there so a hung grader fails the test
+BATCH_TIMEOUT = 600  # seconds; far above a healthy run (about 90 s on 2 idle cores): only catches a hung grader
 
 
 def grade_command(submissions: list[Path], out: Path, jobs: int = 2) -> list[str]:
@@ -72,7 +73,30 @@ def live_processes() -> dict[int, str]:
     return found
 
 
-def grader_processes_since(before: dict[int, str]) -> dict[int, str]:
-    """Processes started since the snapshot `before` that run this repository's grader code."""
-    marker = str(REPO / "grader")
-    return {pid: command for pid, command in live_processes().items() if pid not in before and marker in command}
+def private_tmp() -> Path:
+    """A TMPDIR for one grading run: its temp folders (the workers' among them) land here.
+
+    Mode 0711: the workers' users must pass through to their own folders.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="kata-attack-tmp-"))
+    folder.chmod(0o711)
+    return folder
+
+
+def grader_processes_since(before: dict[int, str], grader_tmp: Path) -> dict[int, str]:
+    """Processes started since the snapshot `before` that belong to a grading run.
+
+    The grader and its trusted pytest name this repository on their command line; the
+    workers and anything they spawned work in a folder inside the run's TMPDIR.
+    """
+    found = {}
+    for pid, command in live_processes().items():
+        if pid in before:
+            continue
+        try:
+            cwd = os.readlink(f"/proc/{pid}/cwd")
+        except OSError:
+            cwd = ""
+        if str(REPO) in command or cwd.startswith(str(grader_tmp)):
+            found[pid] = command
+    return found

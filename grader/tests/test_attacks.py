@@ -23,7 +23,7 @@ import pytest
 from grader.tests.archives import archive_attacks
 from grader.tests.corpus import REPO, Attack, folder_attacks, reference_submission
 from grader.tests.harness import (BATCH_TIMEOUT, FULL, finish, grader_processes_since, live_processes,
-                                  read_gradebook, read_results, scores_of, start_grader)
+                                  private_tmp, read_gradebook, read_results, scores_of, start_grader)
 
 pytestmark = pytest.mark.timeout(BATCH_TIMEOUT + 60)  # pytest-timeout: a whole batch runs in one test
 
@@ -50,11 +50,7 @@ def git_status() -> str:
                           text=True).stdout
 
 
-WORLD_WRITABLE = [Path(tempfile.gettempdir()), Path("/var/tmp"), Path("/dev/shm")]
-
-
-def temp_entries() -> set[Path]:
-    return {entry for folder in WORLD_WRITABLE if folder.is_dir() for entry in folder.iterdir()}
+WORLD_WRITABLE = [Path("/tmp"), Path("/var/tmp"), Path("/dev/shm")]
 
 
 @dataclass
@@ -69,7 +65,6 @@ class Batch:
     rows: list[dict[str, str]]
     processes_before: dict[int, str]
     git_before: str
-    temp_before: set[str]
     seconds: float
 
 
@@ -81,8 +76,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory):
     (markers / "pids").mkdir()
     for folder in (markers, markers / "pids"):
         folder.chmod(0o777)  # the sandboxed worker (another user when run as root) leaves evidence here
-    grader_tmp = Path(tempfile.mkdtemp(prefix="kata-attack-tmp-"))  # the grader's TMPDIR: must end up empty
-    grader_tmp.chmod(0o711)  # the workers' own folders are made in it, so their users must pass through
+    grader_tmp = private_tmp()  # the grader's TMPDIR: must end up empty
     values = {"MARKERS": str(markers), "REPO": str(REPO), "GRADER_TMP": str(grader_tmp), "TEST_UID": str(os.getuid())}
     submissions = {"reference": reference_submission(work / "reference")}
     for attack in RUNNABLE:
@@ -90,14 +84,14 @@ def batch(tmp_path_factory: pytest.TempPathFactory):
     digests = {name: tree_digest(path) for name, path in submissions.items()}
     secret = secrets.token_hex(16)
     env = dict(os.environ, KATA_ATTACK_SECRET=secret, TMPDIR=str(grader_tmp))
-    processes, git_before, temp_before = live_processes(), git_status(), temp_entries()
+    processes, git_before = live_processes(), git_status()
     started = time.monotonic()
     completed = finish(start_grader(list(submissions.values()), work / "out", jobs=2, env=env))
     seconds = time.monotonic() - started
     time.sleep(1.5)  # a daemon that outlived its worker would act within 0.5 s
     rows = read_gradebook(work / "out") if (work / "out" / "gradebook.csv").exists() else []
     yield Batch(completed, work / "out", markers, grader_tmp, secret, submissions, digests, rows, processes,
-                git_before, temp_before, seconds)
+                git_before, seconds)
     shutil.rmtree(markers, ignore_errors=True)
     shutil.rmtree(grader_tmp, ignore_errors=True)
 
@@ -185,7 +179,7 @@ def test_no_process_outlives_the_batch(batch: Batch):
         pid = int(pid_file.name)
         if pid in live_processes():
             stray[pid] = "an attack's child"
-    stray.update(grader_processes_since(batch.processes_before))
+    stray.update(grader_processes_since(batch.processes_before, batch.grader_tmp))
     for pid in stray:  # clean up before failing, so one failure does not leak into the machine
         try:
             os.kill(pid, 9)
@@ -201,13 +195,8 @@ def test_submissions_and_repository_untouched(batch: Batch):
 
 
 def test_no_leftovers_in_the_temp_folders(batch: Batch):
-    """The grader's temp folder ends empty; no sandboxed user leaves anything in /tmp, /var/tmp, /dev/shm."""
+    """The grader's TMPDIR ends empty; what a worker littered elsewhere (litter_files) is gone."""
     assert not list(batch.grader_tmp.iterdir()), f"left in the grader's TMPDIR: {list(batch.grader_tmp.iterdir())}"
-    leftovers = []
-    for path in temp_entries() - batch.temp_before:
-        try:
-            if path.lstat().st_uid != os.getuid():
-                leftovers.append(str(path))
-        except OSError:
-            continue
-    assert not leftovers, f"left behind by another user (a worker): {leftovers}"
+    token = batch.markers.name  # in the litter's names: other runs on a shared machine do not count
+    litter = [str(p) for folder in [*WORLD_WRITABLE, REPO] if folder.is_dir() for p in folder.glob(f"*{token}*")]
+    assert not litter, f"files a worker left behind: {litter}"

@@ -7,6 +7,7 @@ loops) are attacks of the main batch: noisy_honest and slow_honest in attacks/.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import time
 from pathlib import Path
@@ -16,7 +17,7 @@ import pytest
 from grader.tests.archives import WRONG_SOFTMAX
 from grader.tests.corpus import reference_submission
 from grader.tests.harness import (BATCH_TIMEOUT, FULL, finish, grader_processes_since, live_processes,
-                                  read_gradebook, read_results, scores_of, start_grader)
+                                  private_tmp, read_gradebook, read_results, scores_of, start_grader)
 
 pytestmark = pytest.mark.timeout(BATCH_TIMEOUT + 60)  # pytest-timeout: a whole batch runs in one test
 
@@ -39,9 +40,10 @@ def test_a_run_killed_halfway_resumes_without_regrading_or_losing_anything(tmp_p
     names = [f"student{n}" for n in range(5)]
     submissions = [reference_submission(tmp_path / name) for name in names]
     out = tmp_path / "out"
-    before = live_processes()
+    before, grader_tmp = live_processes(), private_tmp()
+    env = dict(os.environ, TMPDIR=str(grader_tmp))
 
-    grading = start_grader(submissions, out, jobs=1)
+    grading = start_grader(submissions, out, jobs=1, env=env)
     deadline = time.monotonic() + 120
     while len(fully_graded(out, names)) < 2 and grading.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -54,7 +56,7 @@ def test_a_run_killed_halfway_resumes_without_regrading_or_losing_anything(tmp_p
     changed = done[0]  # edited after its grading: the content hash must trigger a regrade
     with open(tmp_path / changed / "softmax.py", "a") as f:
         f.write(WRONG_SOFTMAX)
-    completed = finish(start_grader(submissions, out, jobs=1))
+    completed = finish(start_grader(submissions, out, jobs=1, env=env))
     assert completed.returncode == 0, completed.stderr[-3000:]
 
     rows = read_gradebook(out)
@@ -68,8 +70,9 @@ def test_a_run_killed_halfway_resumes_without_regrading_or_losing_anything(tmp_p
             f"{name} was graded before the kill and has not changed, yet it was graded again"
 
     deadline = time.monotonic() + 10  # the killed run's workers must not linger
-    while (stray := grader_processes_since(before)) and time.monotonic() < deadline:
+    while (stray := grader_processes_since(before, grader_tmp)) and time.monotonic() < deadline:
         time.sleep(0.2)
     for pid in stray:
         os.kill(pid, signal.SIGKILL)
     assert not stray, f"processes of the killed run still alive: {stray}"
+    shutil.rmtree(grader_tmp, ignore_errors=True)

@@ -141,6 +141,7 @@ class SandboxStudent:
         self.worker: Worker | None = None
         self.generation = 0  # bumped at every restart: objects of an older worker are gone
         self.kinds: dict[tuple[str, str], str] = {}  # (module, name) -> class/function/value
+        self.slowest_call = 0.0  # seconds: the longest answered request, a worker's start excluded
 
     def module(self, name: str) -> SandboxModule:
         self.exchange({"op": "import", "module": name}, (), {}, f"importing {name}.py",
@@ -156,8 +157,11 @@ class SandboxStudent:
             self.worker = Worker(self.files, self.scratch, self.timeout)
             self.generation += 1
             self.kinds.clear()
+        startup, began = self.worker.started, time.monotonic()
         try:
             reply, reply_blobs = self.worker.request(header, blobs)
+            if not startup:
+                self.slowest_call = max(self.slowest_call, time.monotonic() - began)
         except WorkerTimeout:
             self.restart()
             raise StudentError(f"{what} timed out after {self.timeout:g} s (an endless loop, or far too slow)") from None
