@@ -8,12 +8,13 @@ READY  := $(VENV)/.installed
 IMPL   ?= exercises
 EX     ?=
 
-.PHONY: help test check exercises grade bench-grader
+.PHONY: help test check exercises reset grade bench-grader
 
 help:
 	@echo "make test [EX=conv] [IMPL=solutions]   run the public tests on your exercises/"
 	@echo "make check                             the repository's own tests (what CI runs)"
 	@echo "make exercises                         regenerate exercises/ from solutions/"
+	@echo "make reset EX=conv                     restore a stub (your file is kept as a backup)"
 	@echo "make grade [SUBS='a.zip b/'] [OUT=results]  grade submissions (default: the example class)"
 	@echo "make bench-grader                      submissions per minute and the sandbox's overhead"
 
@@ -30,6 +31,11 @@ test: $(READY)
 
 exercises: $(READY)
 	$(PY) -m kata.stubgen
+
+# EX=conv.backward names an exercise; its file (conv) is what gets restored.
+reset: $(READY)
+	@test -n "$(EX)" || { echo "usage: make reset EX=<file>, e.g. make reset EX=conv"; exit 2; }
+	$(PY) -m kata.stubgen --force $(firstword $(subst ., ,$(EX)))
 
 check: $(READY)
 	$(PY) -m kata.stubgen --check

@@ -2,7 +2,7 @@
 
     reference          solutions/ as they are: full marks
     half_done          the first half of the exercise files solved, the rest still stubs
-    classic_bugs       solutions/ with every bug of kata/bugs.py applied
+    classic_bugs       solutions/ with the seed tutorial's classic bugs (CLASSIC, from kata/bugs.py)
     crashes_at_import  solutions/ whose last seed file fails at import (a stray debug line)
 
 `make grade` grades this class. The folders are committed (so they are easy to browse) and
@@ -28,6 +28,15 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "grader" / "examples"
 SOLUTIONS, STUBS = ROOT / "solutions", ROOT / "exercises"
 CRASH_LINE = "\n# A debugging line left behind: `image` exists only inside forward.\nprint(image.shape)\n"
+
+
+# The mistakes the seed tutorial itself makes or invites (see kata/bugs.py for each one).
+CLASSIC = ("softmax without subtracting the max", "ties double-counted in max pooling",
+           "= instead of += in conv backward")
+
+
+def classic() -> list[bugs.Bug]:
+    return [bugs.BY_NAME[name] for name in CLASSIC]
 
 
 def crashing_module() -> str:
@@ -56,7 +65,7 @@ def half_done(dest: Path) -> None:
 
 
 def classic_bugs(dest: Path) -> None:
-    bugs.apply(list(bugs.BUGS), SOLUTIONS, dest)
+    bugs.apply(classic(), SOLUTIONS, dest)
 
 
 def crashes_at_import(dest: Path) -> None:

@@ -2,19 +2,23 @@
 
 Relative error, element by element (cs231n's convention):
 
-    rel_error(got, expected) = |got - expected| / max(1e-8, |got| + |expected|)
+    rel_error(got, expected) = |got - expected| / max(floor, |got| + |expected|)
 
 It is ~1e-16 for equal float64 values, ~1e-10 for a correct gradient against central
 finite differences, and ~1 for a wrong one; the default tolerance 1e-7 sits between with
-a wide margin either side. The 1e-8 floor keeps two zeros (or two tiny values) from
-dividing by zero.
+a wide margin either side. The default floor 1e-8 keeps two zeros (or two tiny values)
+from dividing by zero.
 
 Gradients are checked against central finite differences in float64:
 
     dL/dx[i] ~ (L(x + h e_i) - L(x - h e_i)) / (2h),   h = 1e-5
 
 of a scalar L = sum(forward(x) * G) with a fixed random G, whose exact gradient is what
-backward(G) must return.
+backward(G) must return. Their rounding noise is about 1e-16 * |L| / h, a fixed absolute
+amount (measured: below 1e-10 of the largest gradient element on these layers). So an
+element 1000 times smaller than the largest would show a relative error of ~1e-7 from
+noise alone: comparisons against finite differences use floor = fd_floor(expected) = 1% of
+the largest |expected|, which keeps correct code below ~1e-8 and real bugs at ~1.
 """
 
 from __future__ import annotations
@@ -23,13 +27,23 @@ from typing import Any, Callable
 
 import numpy as np
 
+# pytest leaves this module's frames out of tracebacks: a failure shows the test and the
+# message, not the helpers that built it (frames of the student's code stay visible).
+__tracebackhide__ = True
+
 TOLERANCE = 1e-7
+FLOOR = 1e-8
 
 
-def rel_error(got: np.ndarray, expected: np.ndarray) -> np.ndarray:
+def rel_error(got: np.ndarray, expected: np.ndarray, floor: float = FLOOR) -> np.ndarray:
     """Element-wise relative error, see the module docstring."""
     got, expected = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
-    return np.abs(got - expected) / np.maximum(1e-8, np.abs(got) + np.abs(expected))
+    return np.abs(got - expected) / np.maximum(floor, np.abs(got) + np.abs(expected))
+
+
+def fd_floor(expected: np.ndarray) -> float:
+    """The rel_error floor for a comparison against finite differences (module docstring)."""
+    return max(FLOOR, 1e-2 * float(np.max(np.abs(expected), initial=0.0)))
 
 
 def numerical_gradient(loss: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-5) -> np.ndarray:
@@ -47,11 +61,25 @@ def numerical_gradient(loss: Callable[[np.ndarray], float], x: np.ndarray, h: fl
     return grad
 
 
-def expect_array(value: Any, shape: tuple[int, ...], what: str) -> np.ndarray:
+def weighted_sum_gradient(forward: Callable[[np.ndarray], np.ndarray], x: np.ndarray,
+                          upstream: np.ndarray) -> np.ndarray:
+    """dL/dx of L(x) = sum(forward(x) * upstream) by central differences.
+
+    This is exactly what a layer's backward(upstream) must return for its input (or, with
+    forward a function of a parameter, for that parameter).
+    """
+    return numerical_gradient(lambda value: float(np.sum(forward(value) * upstream)), x)
+
+
+def expect_array(value: Any, shape: tuple[int, ...], what: str, finite: bool = True) -> np.ndarray:
     """The value as a float ndarray of exactly this shape, or a failure that says why.
 
     Exact shapes only: np.allclose would let a (1,) result broadcast against (3,).
+    finite=False leaves inf/nan to the caller (assert_close names the bug that makes them).
     """
+    shape = tuple(shape)
+    if value is None:
+        raise AssertionError(f"{what} returned None, expected a numpy.ndarray of shape {shape} (is a `return` missing?)")
     if type(value) is not np.ndarray:
         raise AssertionError(f"{what} returned {type(value).__name__}, expected a numpy.ndarray of shape {shape}")
     if value.dtype.kind != "f":
@@ -59,12 +87,26 @@ def expect_array(value: Any, shape: tuple[int, ...], what: str) -> np.ndarray:
             f"{what} returned an array of dtype {value.dtype}, expected floats (float64); "
             "np.zeros(shape) gives float64, np.zeros(shape, dtype=int) would not"
         )
-    if value.shape != tuple(shape):
-        raise AssertionError(f"{what} returned shape {value.shape}, expected {tuple(shape)}")
-    if not np.all(np.isfinite(value)):
+    if value.shape != shape:
+        raise AssertionError(f"{what} returned shape {value.shape}, expected {shape}{_shape_hint(value.shape, shape)}")
+    if finite and not np.all(np.isfinite(value)):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(value))[0])
         raise AssertionError(f"{what} returned a non-finite value ({value[bad]}) at index {bad}")
     return value
+
+
+def _shape_hint(got: tuple[int, ...], expected: tuple[int, ...]) -> str:
+    """Why a shape is wrong, when the difference has a classic cause."""
+    if len(got) == len(expected):
+        axes = [axis for axis, (g, e) in enumerate(zip(got, expected)) if g != e]
+        if all(abs(got[axis] - expected[axis]) == 1 for axis in axes):
+            listed = " and ".join(str(axis) for axis in axes)
+            return f": off by one along axis {listed} (check the output-size formula in the docstring)"
+        if got == expected[::-1]:
+            return ": the axes are swapped (transposed)"
+    if int(np.prod(got)) == int(np.prod(expected)):
+        return ": the right number of values in the wrong shape (reshape it)"
+    return ""
 
 
 def expect_number(value: Any, what: str) -> float:
@@ -78,6 +120,24 @@ def expect_number(value: Any, what: str) -> float:
     return float(value)
 
 
+def _matches(got: np.ndarray, value: np.ndarray, tol: float) -> bool:
+    """got equals value: the same inf/nan in the same places, finite values within tol."""
+    value = np.asarray(value, dtype=np.float64)
+    if value.shape != got.shape:
+        return False
+    finite = np.isfinite(value)
+    if not np.array_equal(np.isfinite(got), finite) or not np.array_equal(got[~finite], value[~finite], equal_nan=True):
+        return False
+    return bool(np.max(rel_error(got[finite], value[finite]), initial=0.0) <= tol)
+
+
+def _likely_bug(got: np.ndarray, likely_bugs: dict[str, np.ndarray] | None, tol: float) -> str:
+    for bug, bug_value in (likely_bugs or {}).items():
+        if _matches(got, bug_value, tol):
+            return f"\n  Likely bug: {bug}"
+    return ""
+
+
 def assert_close(
     got: Any,
     expected: np.ndarray,
@@ -85,16 +145,21 @@ def assert_close(
     oracle: str,
     tol: float = TOLERANCE,
     likely_bugs: dict[str, np.ndarray] | None = None,
+    floor: float = FLOOR,
 ) -> None:
     """Fail unless got matches expected element-wise within tol relative error.
 
     what: the call being judged, e.g. "Conv.forward(image of shape (5, 6))".
     oracle: where expected came from, e.g. "scipy.signal.correlate2d".
-    likely_bugs: {description: what that bug would return}; when got matches one of them,
-        the message names the bug.
+    likely_bugs: {description: what that bug would return}, computed by the test from the
+        same inputs; when got matches one of them (inf and nan included), the message
+        names the bug.
+    floor: rel_error's floor; fd_floor(expected) when expected comes from finite differences.
     """
-    got = expect_array(got, expected.shape, what)
-    errors = rel_error(got, expected)
+    expected = np.asarray(expected, dtype=np.float64)
+    got = expect_array(got, expected.shape, what, finite=False)
+    errors = rel_error(got, expected, floor)
+    errors[~np.isfinite(errors)] = np.inf  # nan compares false: make it the worst instead
     worst = np.unravel_index(np.argmax(errors), errors.shape) if errors.size else ()
     if errors.size == 0 or errors[worst] <= tol:
         return
@@ -104,8 +169,34 @@ def assert_close(
         f"got {got[worst]:.6g}, expected {expected[worst]:.6g} (expected values from {oracle}; "
         f"{int(np.sum(errors > tol))} of {errors.size} values off)"
     )
-    for bug, bug_value in (likely_bugs or {}).items():
-        if bug_value.shape == got.shape and np.max(rel_error(got, bug_value), initial=0.0) <= tol:
-            message += f"\n  Likely bug: {bug}"
-            break
-    raise AssertionError(message)
+    raise AssertionError(message + _likely_bug(got, likely_bugs, tol))
+
+
+def assert_number_close(
+    got: Any,
+    expected: float,
+    what: str,
+    oracle: str,
+    tol: float = TOLERANCE,
+    likely_bugs: dict[str, float] | None = None,
+) -> float:
+    """assert_close for one number (a loss): finite, and within tol relative error.
+
+    Returns got as a float. A non-finite got is judged against likely_bugs first, so
+    "returned inf" comes with the bug that makes an inf.
+    """
+    if isinstance(got, np.ndarray) and got.shape == ():
+        got = got[()]
+    if isinstance(got, (float, np.floating)) and not np.isfinite(got):
+        message = f"{what} returned {got}, expected the finite {expected:.10g} (from {oracle})"
+    else:
+        value = expect_number(got, what)
+        error = float(rel_error(value, expected))
+        if error <= tol:
+            return value
+        message = (
+            f"{what} is wrong: got {value:.10g}, expected {expected:.10g} (relative error {error:.2e}; "
+            f"expected value from {oracle})"
+        )
+    bugs = {bug: np.array(bug_value, dtype=np.float64) for bug, bug_value in (likely_bugs or {}).items()}
+    raise AssertionError(message + _likely_bug(np.array(float(got)), bugs, tol))

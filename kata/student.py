@@ -32,6 +32,10 @@ from typing import Any, Callable
 import numpy as np
 import pytest
 
+# pytest leaves this module's frames out of tracebacks: a failure shows the test, then the
+# student's own code, not the transport in between.
+__tracebackhide__ = True
+
 # The grader sets config.stash[STUDENT_FACTORY] = factory(config) -> Student object.
 STUDENT_FACTORY = pytest.StashKey[Callable[[pytest.Config], Any]]()
 

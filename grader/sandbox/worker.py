@@ -34,6 +34,7 @@ import io
 import json
 import os
 import resource
+import signal
 import struct
 import sys
 import traceback
@@ -64,12 +65,27 @@ class BannedImport(ImportError):
 
 
 class ImportBlocker(importlib.abc.MetaPathFinder):
-    """Refuses banned top-level packages however they are imported (importlib, __import__)."""
+    """Refuses banned top-level packages however they are imported (importlib, __import__).
+
+    Each attempt is also reported to the trusted side with the student's file that made it
+    (`violations`), which scores that file 0 as the static scan would have.
+    """
+
+    def __init__(self, folder: str):
+        self.folder = folder
+        self.violations: list[list[str]] = []  # [file name, module], sent with the next reply
 
     def find_spec(self, fullname, path=None, target=None):
-        if fullname.partition(".")[0] in BANNED:
-            raise BannedImport(f"import of {fullname!r} is not allowed in a submission")
-        return None
+        if fullname.partition(".")[0] not in BANNED:
+            return None
+        frame = sys._getframe(1)
+        while frame is not None:
+            filename = frame.f_code.co_filename
+            if os.path.dirname(filename) == self.folder and not filename.endswith("worker.py"):
+                self.violations.append([os.path.basename(filename), fullname])
+                break
+            frame = frame.f_back
+        raise BannedImport(f"import of {fullname!r} is not allowed in a submission")
 
 
 # ---------------------------------------------------------------- framing
@@ -258,7 +274,7 @@ class Worker:
         raise ValueError(f"unknown op {op!r}")
 
 
-def serve(worker: Worker, request_fd: int, response_fd: int) -> None:
+def serve(worker: Worker, blocker: ImportBlocker, request_fd: int, response_fd: int) -> None:
     while True:
         try:
             request, blobs = read_frame(request_fd)
@@ -279,6 +295,8 @@ def serve(worker: Worker, request_fd: int, response_fd: int) -> None:
             response, out = {"ok": False, "kind": "student", "type": type(error).__name__,
                              "message": safe_str(error)[:2000],
                              "trace": student_trace(error, worker.folder)}, []
+        if blocker.violations:
+            response["banned"], blocker.violations = blocker.violations[:20], []
         write_frame(response_fd, response, out)
 
 
@@ -288,6 +306,40 @@ def safe_str(error: BaseException) -> str:
         return text if type(text) is str else ""
     except BaseException:
         return "(the exception's message could not be shown)"
+
+
+class BoundedOutput(io.TextIOBase):
+    """sys.stdout/stderr for the student: the first `budget` characters reach the capture
+    file, the rest is dropped (stray prints must never cost points, nor fill a disk)."""
+
+    def __init__(self, stream, budget: int):
+        self.stream, self.budget = stream, budget
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if self.budget > 0:
+            kept = str(text)[: self.budget]
+            self.budget -= len(kept)
+            try:
+                self.stream.write(kept)
+            except (OSError, ValueError):
+                self.budget = 0
+        return len(text)
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except (OSError, ValueError):
+            pass
+
+
+def bound_output(budget: int) -> None:
+    """Bound print() output; direct writes to fd 1/2 past RLIMIT_FSIZE fail (EFBIG), not kill."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    sys.stdout = sys.__stdout__ = BoundedOutput(sys.stdout, budget)
+    sys.stderr = sys.__stderr__ = BoundedOutput(sys.stderr, budget)
 
 
 def apply_limits(limits: dict) -> None:
@@ -321,10 +373,12 @@ def main() -> None:
     for name in list(sys.modules):
         if name.partition(".")[0] in BANNED:  # nothing banned stays reachable through sys.modules
             del sys.modules[name]
-    sys.meta_path.insert(0, ImportBlocker())
+    blocker = ImportBlocker(folder)
+    sys.meta_path.insert(0, blocker)
     sys.dont_write_bytecode = True
+    bound_output(config["output_bytes"])
     apply_limits(config["limits"])
-    serve(Worker(folder), request_fd, response_fd)
+    serve(Worker(folder), blocker, request_fd, response_fd)
     os._exit(0)
 
 

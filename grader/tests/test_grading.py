@@ -17,10 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from kata import bugs
 from kata.exercises import EXERCISES, exercises_in, modules
 
-from grader.example_class import EXAMPLES, crashing_module, solved_half
+from grader.example_class import EXAMPLES, classic, crashing_module, solved_half
 
 ROOT = Path(__file__).resolve().parents[2]
 FULL = {e.id: float(e.points) for e in EXERCISES}
@@ -125,16 +124,12 @@ def test_half_done_scores_its_finished_files_only(graded):
 
 def test_classic_bugs_lose_points_exactly_where_they_are(graded):
     got = scores(graded, "classic_bugs")
-    buggy = {bug.exercise for bug in bugs.BUGS}
+    buggy, touched = {bug.exercise for bug in classic()}, {bug.module for bug in classic()}
     for exercise in FULL:
         if exercise in buggy:
             assert got[exercise] < FULL[exercise], exercise
-        elif exercises_in_untouched_module(exercise):
+        elif exercise.split(".")[0] not in touched:
             assert got[exercise] == FULL[exercise], exercise
-
-
-def exercises_in_untouched_module(exercise: str) -> bool:
-    return exercise.split(".")[0] not in {bug.module for bug in bugs.BUGS}
 
 
 def test_crash_at_import_costs_that_file_only(graded):

@@ -97,6 +97,11 @@ def banned(name):
     return importlib.import_module(name)
 
 
+def chatty(x):
+    print("x" * (8 << 20))
+    return x
+
+
 def bad_pickle():
     return pickle_me
 
@@ -178,9 +183,14 @@ def test_student_errors_show_only_the_students_lines(module):
 
 
 @pytest.mark.parametrize("name", ["scipy", "sci" + "py.signal", "kata", "grader.trusted"])
-def test_banned_packages_cannot_be_imported(module, name):
+def test_banned_packages_cannot_be_imported(tricks, module, name):
     with pytest.raises(StudentError, match="not allowed"):
         module.banned(name)
+    assert "tricks.py" in tricks.violations  # the grader scores the file 0 for trying
+
+
+def test_floods_of_prints_cost_nothing(module):
+    assert module.chatty(3) == 3
 
 
 def test_missing_names_are_implementation_errors(tricks, module):

@@ -6,6 +6,7 @@ that never imports student code:
     --grader-collect FILE      write the collected tests (nodeid, exercise, weight) as JSON
     --grader-submission DIR    the staged submission: tests reach it through SandboxStudent
     --grader-outcomes FILE     append one JSON line per finished test: nodeid, passed, message
+                               (and {"banned": file, "module": name} for refused imports)
     --grader-timeout SECONDS   per call into the student's code
 
 An outcome line says "passed" only when setup, call and teardown all passed; the grader
@@ -18,7 +19,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -57,13 +61,22 @@ class Recorder:
         if folder is not None:
             self.files = {path.name: path.read_bytes() for path in sorted(folder.glob("*.py"))}
             config.stash[STUDENT_FACTORY] = self.make_student
-            signal.signal(signal.SIGTERM, self.terminate)
+            signal.signal(signal.SIGTERM, lambda signum, frame: self.stop(128 + signum))
+            threading.Thread(target=self.watch_parent, args=(os.getppid(),), daemon=True).start()
 
-    def terminate(self, signum: int, frame: Any) -> None:
-        """Stopped by the grader (its time budget ran out): take the workers down too."""
+    def stop(self, code: int) -> None:
+        """Stopped by the grader (its time budget ran out, or it died): take the workers down too."""
         for student in self.students:
             student.close()
-        os._exit(128 + signum)
+        os._exit(code)
+
+    def watch_parent(self, parent: int) -> None:
+        """A grading run killed outright (SIGKILL) must not leave this run, its worker or its
+        scratch folder (which only the dead grader would have removed) behind."""
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        shutil.rmtree(Path(self.config.getoption("--grader-outcomes")).parent, ignore_errors=True)
+        self.stop(1)
 
     def make_student(self, config: pytest.Config) -> SandboxStudent:
         scratch = Path(config.getoption("--grader-outcomes")).parent
@@ -87,16 +100,18 @@ class Recorder:
         if (report.failed or report.skipped) and FAILED not in item.stash:
             item.stash[FAILED] = message_of(call) if report.failed else "skipped"
         if call.when == "teardown":
-            self.write(item.nodeid, item.stash.get(FAILED, None))
+            failure = item.stash.get(FAILED, None)
+            records = [{"nodeid": item.nodeid, "passed": failure is None, "message": failure or ""}]
+            for student in self.students:  # banned imports the worker refused: the file scores 0
+                records += [{"banned": file, "module": module} for file, module in student.violations.items()]
+            self.write(records)
         return report
 
-    def write(self, nodeid: str, failure: str | None) -> None:
+    def write(self, records: list[dict]) -> None:
         target = self.config.getoption("--grader-outcomes")
-        if target is None:
-            return
-        line = json.dumps({"nodeid": nodeid, "passed": failure is None, "message": failure or ""})
-        with open(target, "a") as out:
-            out.write(line + "\n")
+        if target is not None:
+            with open(target, "a") as out:
+                out.write("".join(json.dumps(record) + "\n" for record in records))
 
     def pytest_unconfigure(self) -> None:
         for student in self.students:

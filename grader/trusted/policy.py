@@ -25,6 +25,7 @@ TIMEOUT_FLOOR = 2.0
 TIMEOUT_CEILING = 60.0
 CALIBRATION_TIMEOUT = 60.0  # per call while the reference is being timed
 MAX_FILE_BYTES = 1 << 20  # an exercise file larger than this is refused
+OUTPUT_BYTES = 1 << 20  # characters of print() output kept per stream; the rest is dropped
 
 # resource.setrlimit names -> values, applied by the worker before any student code runs.
 WORKER_LIMITS: dict[str, int] = {

@@ -78,6 +78,13 @@ class Worker:
     def __init__(self, files: dict[str, bytes], scratch: Path, timeout: float):
         self.timeout = timeout
         self.folder = Path(tempfile.mkdtemp(prefix="kata-worker-"))
+        try:
+            self._start(files, scratch)
+        except BaseException:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise
+
+    def _start(self, files: dict[str, bytes], scratch: Path) -> None:
         for name, data in files.items():
             (self.folder / name).write_bytes(data)
         shutil.copyfile(WORKER_SOURCE, self.folder / "worker.py")
@@ -87,7 +94,7 @@ class Worker:
         request_read, self.request_fd = os.pipe()
         self.response_fd, response_write = os.pipe()
         config = json.dumps({"banned": sorted(policy.BANNED_MODULES), "limits": policy.WORKER_LIMITS,
-                             "numpy_path": NUMPY_PATH})
+                             "numpy_path": NUMPY_PATH, "output_bytes": policy.OUTPUT_BYTES})
         # The student's output goes to files of ours (size-capped by RLIMIT_FSIZE), never parsed.
         with open(scratch / "worker-stdout.txt", "wb") as out, open(scratch / "worker-stderr.txt", "wb") as err:
             self.process = subprocess.Popen(
@@ -142,6 +149,7 @@ class SandboxStudent:
         self.generation = 0  # bumped at every restart: objects of an older worker are gone
         self.kinds: dict[tuple[str, str], str] = {}  # (module, name) -> class/function/value
         self.slowest_call = 0.0  # seconds: the longest answered request, a worker's start excluded
+        self.violations: dict[str, str] = {}  # file name -> banned module it tried to import
 
     def module(self, name: str) -> SandboxModule:
         self.exchange({"op": "import", "module": name}, (), {}, f"importing {name}.py",
@@ -174,6 +182,7 @@ class SandboxStudent:
             raise
         if type(reply) is not dict or type(reply.get("ok")) is not bool:
             self._garbled(what)
+        self._note_banned(reply.get("banned"))
         if reply["ok"]:
             return reply.get("value"), reply_blobs
         kind = reply.get("kind")
@@ -188,6 +197,15 @@ class SandboxStudent:
             lines = "".join(f"\n  at {_text(line, 300)}" for line in trace[-5:])
             raise StudentError(f"{what} raised {_text(reply.get('type'), 80)}: {_text(reply.get('message'), 1500)}{lines}")
         self._garbled(what)
+
+    def _note_banned(self, reported: Any) -> None:
+        """Banned imports the worker's blocker refused: [file, module] pairs, kept if well-formed."""
+        if type(reported) is not list:
+            return
+        for entry in reported[:20]:
+            if (type(entry) is list and len(entry) == 2 and all(type(x) is str for x in entry)
+                    and entry[0] in self.files):
+                self.violations.setdefault(entry[0], entry[1][:80])
 
     def _garbled(self, what: str) -> None:
         self.restart()

@@ -169,8 +169,7 @@ def grade(path: Path, name: str, collected: list[TestCase], timeout: float = pol
         else:
             found = banned_imports(submission.files[filename])
             if found:
-                zeroed[module] = (f"{filename} imports a package that is not allowed ({'; '.join(found)}): "
-                                  f"0 points for {ids}. Write the layer with NumPy only.")
+                zeroed[module] = banned_reason(filename, "; ".join(found))
         if module in zeroed:
             notes.append(zeroed[module])
             submission.files.pop(filename, None)
@@ -181,8 +180,19 @@ def grade(path: Path, name: str, collected: list[TestCase], timeout: float = pol
         slowest = slowest_call(scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    return Graded(name, score(collected, outcomes, zeroed), notes=notes, seconds=time.monotonic() - started,
+    for filename, banned in outcomes.banned.items():
+        module = filename.removesuffix(".py")
+        if module in modules() and module not in zeroed:
+            zeroed[module] = banned_reason(filename, f"{banned}, at run time")
+            notes.append(zeroed[module])
+    return Graded(name, score(collected, outcomes.tests, zeroed), notes=notes, seconds=time.monotonic() - started,
                   slowest_call=slowest)
+
+
+def banned_reason(filename: str, found: str) -> str:
+    ids = ", ".join(e.id for e in exercises_in(filename.removesuffix(".py")))
+    return (f"{filename} imports a package that is not allowed ({found}): 0 points for {ids}. "
+            "Write the layer with NumPy only.")
 
 
 def slowest_call(scratch: Path) -> float:

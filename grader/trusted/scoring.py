@@ -40,13 +40,19 @@ def load_collected(path: Path) -> list[TestCase]:
             for t in json.loads(path.read_text())]
 
 
-def load_outcomes(path: Path) -> dict[str, tuple[bool, str]]:
-    """nodeid -> (passed, message) from the JSON lines of a grading run.
+@dataclass
+class Outcomes:
+    tests: dict[str, tuple[bool, str]] = field(default_factory=dict)  # nodeid -> (passed, message)
+    banned: dict[str, str] = field(default_factory=dict)  # file -> banned module it tried at run time
+
+
+def load_outcomes(path: Path) -> Outcomes:
+    """The JSON lines of a grading run.
 
     Missing file or broken lines mean no record (score 0). A test recorded more than once
     counts as passed only if every record says so.
     """
-    outcomes: dict[str, tuple[bool, str]] = {}
+    outcomes = Outcomes()
     try:
         lines = path.read_text(errors="replace").splitlines()
     except OSError:
@@ -54,11 +60,14 @@ def load_outcomes(path: Path) -> dict[str, tuple[bool, str]]:
     for line in lines:
         try:
             record = json.loads(line)
+            if "banned" in record:
+                outcomes.banned.setdefault(str(record["banned"]), str(record["module"]))
+                continue
             nodeid, passed, message = record["nodeid"], record["passed"] is True, str(record["message"])
         except (ValueError, KeyError, TypeError):
             continue
-        before = outcomes.get(nodeid, (True, ""))
-        outcomes[nodeid] = (before[0] and passed, message or before[1])
+        before = outcomes.tests.get(nodeid, (True, ""))
+        outcomes.tests[nodeid] = (before[0] and passed, message or before[1])
     return outcomes
 
 

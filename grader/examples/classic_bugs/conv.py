@@ -54,12 +54,12 @@ class Conv:
         # BEGIN SOLUTION
         self.last_input = image.copy()
         k = self.filter_size
-        out_h, out_w = image.shape[0] - k, image.shape[1] - k
+        out_h, out_w = image.shape[0] - k + 1, image.shape[1] - k + 1
         out = np.zeros((out_h, out_w, self.num_filters))
         for i in range(out_h):
             for j in range(out_w):
                 window = image[i:i + k, j:j + k]
-                out[i, j] = np.sum(window * self.filters[:, ::-1, ::-1], axis=(1, 2))
+                out[i, j] = np.sum(window * self.filters, axis=(1, 2))
         return out
         # END SOLUTION
 
@@ -92,6 +92,6 @@ class Conv:
                 d_filters += d_out[i, j][:, None, None] * window
                 d_image[i:i + k, j:j + k] = np.tensordot(d_out[i, j], self.filters, axes=1)
         self.d_filters = d_filters
-        self.filters = self.filters + learn_rate * d_filters
+        self.filters = self.filters - learn_rate * d_filters
         return d_image
         # END SOLUTION

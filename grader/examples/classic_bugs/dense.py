@@ -67,8 +67,8 @@ class Dense:
         # BEGIN SOLUTION
         self.d_weights = np.outer(self.last_input, d_out)
         self.d_biases = d_out.copy()
-        self.weights = self.weights - learn_rate * self.d_weights
         d_x = self.weights @ d_out
+        self.weights = self.weights - learn_rate * self.d_weights
         self.biases = self.biases - learn_rate * self.d_biases
         return d_x.reshape(self.last_input_shape)
         # END SOLUTION

@@ -1,0 +1,171 @@
+"""kata/checks.py: the comparisons every suite relies on, and the messages they give."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kata.checks import (assert_close, assert_number_close, expect_array, expect_number, fd_floor,
+                         numerical_gradient, rel_error, weighted_sum_gradient)
+
+
+def test_rel_error_of_two_zeros_is_zero():
+    assert rel_error(np.zeros(3), np.zeros(3)).tolist() == [0.0, 0.0, 0.0]
+
+
+def test_rel_error_values():
+    assert rel_error(1.0, 1.0) == 0.0
+    assert rel_error(1.0, -1.0) == 1.0
+    assert rel_error(2.0, 1.0) == pytest.approx(1 / 3)
+    assert rel_error(1e-9, 0.0) == pytest.approx(0.1)  # the 1e-8 floor
+    assert rel_error(1e-9, 0.0, floor=1.0) == pytest.approx(1e-9)
+
+
+def test_fd_floor_is_a_percent_of_the_largest_value():
+    assert fd_floor(np.array([-300.0, 2.0])) == pytest.approx(3.0)
+    assert fd_floor(np.zeros(2)) == 1e-8
+    assert fd_floor(np.zeros(0)) == 1e-8
+
+
+def test_numerical_gradient_is_accurate_and_leaves_x_alone():
+    x = np.array([[1.0, -2.0], [0.5, 3.0]])
+    before = x.copy()
+    grad = numerical_gradient(lambda v: float(np.sum(v ** 3)), x)
+    assert np.max(rel_error(grad, 3 * before ** 2)) < 1e-8
+    assert np.array_equal(x, before)
+
+
+def test_weighted_sum_gradient_of_a_linear_map():
+    rng = np.random.default_rng(0)
+    matrix, x, upstream = rng.standard_normal((4, 3)), rng.standard_normal(3), rng.standard_normal(4)
+    grad = weighted_sum_gradient(lambda v: matrix @ v, x, upstream)
+    assert np.max(rel_error(grad, matrix.T @ upstream)) < 1e-8
+
+
+class Subclass(np.ndarray):
+    pass
+
+
+@pytest.mark.parametrize("value, message", [
+    ([1.0, 2.0, 3.0], "returned list, expected a numpy.ndarray of shape (3,)"),
+    ((1.0, 2.0, 3.0), "returned tuple"),
+    (np.zeros(3).view(Subclass), "returned Subclass"),
+    (np.ma.masked_array(np.zeros(3)), "returned MaskedArray"),
+    (None, "returned None, expected a numpy.ndarray of shape (3,) (is a `return` missing?)"),
+    (np.zeros(3, dtype=int), "dtype int64, expected floats"),
+    (np.zeros(3, dtype=bool), "dtype bool"),
+    (np.zeros(1), "returned shape (1,), expected (3,)"),  # would broadcast
+    (np.zeros((3, 1)), "returned shape (3, 1), expected (3,)"),  # would broadcast too
+    (np.array(1.0), "returned shape (), expected (3,)"),
+    (np.array([1.0, np.nan, 0.0]), "non-finite value (nan) at index (1,)"),
+    (np.array([1.0, 0.0, -np.inf]), "non-finite value (-inf) at index (2,)"),
+])
+def test_expect_array_rejects(value, message):
+    with pytest.raises(AssertionError) as failure:
+        expect_array(value, (3,), "f(x)")
+    assert message in str(failure.value)
+    assert str(failure.value).startswith("f(x) returned")
+
+
+@pytest.mark.parametrize("got, expected, hint", [
+    ((4, 5, 2), (5, 6, 2), "off by one along axis 0 and 1"),
+    ((2, 4, 3), (2, 3, 3), "off by one along axis 1"),
+    ((24,), (3, 4, 2), "the right number of values in the wrong shape (reshape it)"),
+    ((5, 3), (3, 5), "the axes are swapped (transposed)"),
+])
+def test_expect_array_explains_classic_shape_mistakes(got, expected, hint):
+    with pytest.raises(AssertionError, match=r"\(") as failure:
+        expect_array(np.zeros(got), expected, "f(x)")
+    assert hint in str(failure.value)
+
+
+def test_expect_array_accepts_float_arrays_and_may_allow_non_finite():
+    value = np.array([1.0, np.inf], dtype=np.float32)
+    assert expect_array(value, (2,), "f", finite=False) is value
+    assert expect_array(np.zeros((2, 3)), [2, 3], "f").shape == (2, 3)
+
+
+@pytest.mark.parametrize("value", [1, 2.5, np.float64(3.0), np.int64(2), np.array(4.0)])
+def test_expect_number_accepts(value):
+    assert expect_number(value, "f") == float(value)
+
+
+@pytest.mark.parametrize("value, message", [
+    (True, "returned bool, expected a number"),
+    ("1.0", "returned str"),
+    (np.array([1.0]), "returned ndarray"),
+    (None, "returned NoneType"),
+    (float("nan"), "returned nan, expected a finite number"),
+    (np.inf, "returned inf"),
+])
+def test_expect_number_rejects(value, message):
+    with pytest.raises(AssertionError, match=message):
+        expect_number(value, "f")
+
+
+def test_assert_close_passes_within_tolerance():
+    expected = np.array([1.0, 0.0, -2.0])
+    assert_close(expected * (1 + 1e-9), expected, "f", "oracle")
+    assert_close(np.zeros((0, 2)), np.zeros((0, 2)), "f", "oracle")
+
+
+def test_assert_close_message_shows_the_worst_element_and_the_oracle():
+    expected = np.array([[1.0, 2.0], [3.0, 4.0]])
+    got = expected.copy()
+    got[1, 0] = 3.3
+    got[0, 1] = 2.0001
+    with pytest.raises(AssertionError) as failure:
+        assert_close(got, expected, "layer.forward(x)", "scipy.signal.correlate2d")
+    message = str(failure.value)
+    assert message.startswith("layer.forward(x) is wrong: worst relative error 4.76e-02 at index (1, 0)")
+    assert "got 3.3, expected 3" in message
+    assert "expected values from scipy.signal.correlate2d" in message
+    assert "2 of 4 values off" in message
+    assert "Likely bug" not in message
+
+
+def test_assert_close_names_a_likely_bug():
+    expected = np.array([1.0, 2.0])
+    with pytest.raises(AssertionError, match="\n  Likely bug: doubled") as failure:
+        assert_close(2 * expected, expected, "f", "oracle",
+                     likely_bugs={"halved": expected / 2, "doubled": 2 * expected})
+    assert "halved" not in str(failure.value)
+
+
+def test_assert_close_names_a_bug_that_returns_nan():
+    expected = np.array([0.5, 0.5, 0.0])
+    bug_value = np.array([np.nan, np.nan, 0.0])
+    with pytest.raises(AssertionError) as failure:
+        assert_close(bug_value.copy(), expected, "softmax", "scipy", likely_bugs={"overflow": bug_value})
+    assert "got nan" in str(failure.value) and "Likely bug: overflow" in str(failure.value)
+    with pytest.raises(AssertionError) as failure:  # nan elsewhere: not that bug
+        assert_close(np.array([0.5, np.nan, np.nan]), expected, "softmax", "scipy",
+                     likely_bugs={"overflow": bug_value})
+    assert "Likely bug" not in str(failure.value)
+
+
+def test_assert_close_checks_the_shape_exactly():
+    with pytest.raises(AssertionError, match=r"returned shape \(1,\), expected \(3,\)"):
+        assert_close(np.ones(1), np.ones(3), "f", "oracle")
+
+
+def test_assert_close_floor_forgives_noise_on_tiny_elements_only():
+    expected = np.array([100.0, 1e-6])
+    noisy = expected + np.array([0.0, 1e-10])
+    with pytest.raises(AssertionError):
+        assert_close(noisy, expected, "f", "finite differences")
+    assert_close(noisy, expected, "f", "finite differences", floor=fd_floor(expected))
+    with pytest.raises(AssertionError):
+        assert_close(expected + np.array([0.0, 1e-3]), expected, "f", "fd", floor=fd_floor(expected))
+
+
+def test_assert_number_close():
+    assert assert_number_close(np.float64(2.0), 2.0, "loss", "oracle") == 2.0
+    with pytest.raises(AssertionError, match="loss is wrong: got 2.1, expected 2 .*from logsumexp"):
+        assert_number_close(2.1, 2.0, "loss", "logsumexp")
+    with pytest.raises(AssertionError, match="loss returned inf, expected the finite 2000 .*\n  Likely bug: log0"):
+        assert_number_close(float("inf"), 2000.0, "loss", "logsumexp", likely_bugs={"log0": float("inf")})
+    with pytest.raises(AssertionError, match="Likely bug: off by one"):
+        assert_number_close(3.0, 2.0, "loss", "oracle", likely_bugs={"nan": float("nan"), "off by one": 3.0})
+    with pytest.raises(AssertionError, match="returned list"):
+        assert_number_close([2.0], 2.0, "loss", "oracle")
