@@ -19,14 +19,11 @@ FULL = {exercise.id: float(exercise.points) for exercise in EXERCISES}
 BATCH_TIMEOUT = 600  # seconds; far above a healthy run (about 90 s on 2 idle cores): only catches a hung grader
 
 
-def grade_command(submissions: list[Path], out: Path, jobs: int = 2) -> list[str]:
-    return [sys.executable, "-m", "grader", "grade", *map(str, submissions), "--out", str(out), "--jobs", str(jobs)]
-
-
-def start_grader(submissions: list[Path], out: Path, jobs: int = 2, env: dict[str, str] | None = None) -> subprocess.Popen:
+def start_grader(submissions: list[Path], out: Path, *options: str, env: dict[str, str] | None = None) -> subprocess.Popen:
     """The CLI in its own session, so a hung run can be killed with everything it started."""
-    return subprocess.Popen(grade_command(submissions, out, jobs), cwd=REPO, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, start_new_session=True)
+    command = [sys.executable, "-m", "grader", "grade", *map(str, submissions), "--out", str(out), *options]
+    return subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
 
 
 def finish(process: subprocess.Popen, timeout: float = BATCH_TIMEOUT) -> subprocess.CompletedProcess:

@@ -86,7 +86,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory):
     env = dict(os.environ, KATA_ATTACK_SECRET=secret, TMPDIR=str(grader_tmp))
     processes, git_before = live_processes(), git_status()
     started = time.monotonic()
-    completed = finish(start_grader(list(submissions.values()), work / "out", jobs=2, env=env))
+    completed = finish(start_grader(list(submissions.values()), work / "out", "--jobs", "2", env=env))
     seconds = time.monotonic() - started
     time.sleep(1.5)  # a daemon that outlived its worker would act within 0.5 s
     rows = read_gradebook(work / "out") if (work / "out" / "gradebook.csv").exists() else []
@@ -198,5 +198,5 @@ def test_no_leftovers_in_the_temp_folders(batch: Batch):
     """The grader's TMPDIR ends empty; what a worker littered elsewhere (litter_files) is gone."""
     assert not list(batch.grader_tmp.iterdir()), f"left in the grader's TMPDIR: {list(batch.grader_tmp.iterdir())}"
     token = batch.markers.name  # in the litter's names: other runs on a shared machine do not count
-    litter = [str(p) for folder in [*WORLD_WRITABLE, REPO] if folder.is_dir() for p in folder.glob(f"*{token}*")]
+    litter = [str(p) for folder in [*WORLD_WRITABLE, REPO] if folder.is_dir() for p in folder.glob(f"kata-litter-{token}")]
     assert not litter, f"files a worker left behind: {litter}"

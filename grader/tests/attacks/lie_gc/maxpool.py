@@ -7,7 +7,8 @@ def _backward(self, d_out, learn_rate):
         values = container.values() if isinstance(container, dict) else container if isinstance(container, (list, tuple)) else ()
         for value in list(values):
             if type(value) is np.ndarray and value.shape == shape and value is not self.last_input:
-                return value.copy()
+                if value.shape != d_out.shape or not np.array_equal(value, d_out):  # d_out itself is honest work
+                    return value.copy()
     return np.ones(shape)
 
 
