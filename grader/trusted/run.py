@@ -11,7 +11,6 @@ the collected list and the plugin's explicit per-test records (grader/trusted/sc
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import shutil
 import signal
@@ -20,10 +19,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from multiprocessing.process import BaseProcess
 from pathlib import Path
-
-import pytest
 
 from kata.exercises import exercises_in, modules
 
@@ -36,11 +32,6 @@ from grader.trusted.submission import SubmissionError, read_submission
 
 ROOT = Path(__file__).resolve().parents[2]
 HIDDEN = ROOT / "tests" / "hidden"
-# Every trusted pytest run is forked from one server that has imported what each run needs
-# (scipy.signal alone takes seconds to import): most of a submission's grading time otherwise.
-FORKSERVER = multiprocessing.get_context("forkserver")
-FORKSERVER.set_forkserver_preload(["numpy", "pytest", "_pytest.main", "scipy.signal", "kata.oracles",
-                                   "kata.checks", "grader.trusted.plugin"])
 WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", tempfile.gettempdir())
 
 
@@ -66,14 +57,10 @@ class Graded:
         return float(sum(e.max_score for e in self.exercises))
 
 
-def pytest_arguments(*options: str) -> list[str]:
-    """The trusted pytest run: plain asserts (messages never show test source), no plugins of chance."""
-    return [str(HIDDEN), "-q", "--assert=plain", "-p", "grader.trusted.plugin", "-p", "no:cacheprovider",
-            "--rootdir", str(ROOT), *options]
-
-
 def pytest_command(*options: str) -> list[str]:
-    return [sys.executable, "-m", "pytest", *pytest_arguments(*options)]
+    """The trusted pytest run: plain asserts (messages never show test source), no plugins of chance."""
+    return [sys.executable, "-m", "pytest", str(HIDDEN), "-q", "--assert=plain", "-p", "grader.trusted.plugin",
+            "-p", "no:cacheprovider", "--rootdir", str(ROOT), *options]
 
 
 def collect(scratch: Path) -> list[TestCase]:
@@ -87,6 +74,19 @@ def collect(scratch: Path) -> list[TestCase]:
     if not collected:
         raise GraderError(f"no hidden tests found in {HIDDEN}")
     return collected
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(5)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        pass
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
 
 
 def _reap_user(uid: int) -> None:
@@ -130,50 +130,22 @@ def run_suite(files: dict[str, bytes], scratch: Path, timeout: float, budget: fl
     for name, data in files.items():
         (staged / name).write_bytes(data)
     outcomes = scratch / "outcomes.jsonl"
-    arguments = pytest_arguments("--grader-submission", str(staged), "--grader-outcomes", str(outcomes),
-                                 "--grader-timeout", str(timeout),
-                                 "--timeout", str(max(60.0, 6 * timeout)))  # pytest-timeout: per test, a backstop
-    process = FORKSERVER.Process(target=_pytest_in_child, args=(arguments, scratch / "pytest-log.txt"))
-    process.start()
-    try:
-        process.join(budget)  # past it, tests without a record score 0
-    finally:
-        _kill_child_group(process)
-        if os.geteuid() == 0:
-            _reap_user(UID_BASE + process.pid)
-            _remove_files_of(UID_BASE + process.pid)
-    return outcomes
-
-
-def _pytest_in_child(arguments: list[str], log: Path) -> None:
-    """A trusted pytest run in a child of the fork server (scipy, numpy, pytest already loaded).
-
-    Its own session (so killing its group reaches its workers), its output to the log, cwd ROOT.
-    """
-    os.setsid()
-    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    for target in (1, 2):
-        os.dup2(fd, target)
-    null = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(null, 0)
-    os.chdir(ROOT)
-    code = pytest.main(arguments)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(int(code))
-
-
-def _kill_child_group(process: BaseProcess) -> None:
-    """SIGTERM to the run's process group (the plugin then stops its workers), SIGKILL after 5 s."""
-    for signum, grace in ((signal.SIGTERM, 5), (signal.SIGKILL, None)):
+    command = pytest_command("--grader-submission", str(staged), "--grader-outcomes", str(outcomes),
+                             "--grader-timeout", str(timeout),
+                             "--timeout", str(max(60.0, 6 * timeout)))  # pytest-timeout: per test, a backstop
+    with open(scratch / "pytest-log.txt", "wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=True)
         try:
-            os.killpg(process.pid, signum)
-        except (ProcessLookupError, PermissionError):
-            break
-        process.join(grace)
-        if grace is not None and process.exitcode is not None:
-            break
-    process.join()
+            process.wait(budget)
+        except subprocess.TimeoutExpired:
+            pass  # tests without a record score 0
+        finally:
+            _kill_group(process)
+            if os.geteuid() == 0:
+                _reap_user(UID_BASE + process.pid)
+                _remove_files_of(UID_BASE + process.pid)
+    return outcomes
 
 
 def grade(path: Path, name: str, collected: list[TestCase], timeout: float = policy.DEFAULT_TIMEOUT) -> Graded:
