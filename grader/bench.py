@@ -3,7 +3,10 @@
 Grades N copies of the reference solution with `python -m grader grade --jobs J`
 (submissions per minute), then runs the same hidden suite on the same N copies in-process
 (`pytest tests/hidden --impl COPY`, J at a time) and prints the ratio of the two wall
-times: the sandbox's overhead (worker processes, pipes, re-validation, reports).
+times: the sandbox's overhead (worker processes, pipes, re-validation, reports). The grader
+forks each grading run from a warm process that has imported pytest and SciPy once
+(grader/trusted/forkserver.py), which the in-process baseline, one pytest per copy, cannot:
+that saving is part of the ratio.
 
     python -m grader.bench [-n 12] [--jobs CORES]
 """

@@ -25,7 +25,8 @@ from kata.exercises import EXERCISES, modules
 
 from grader import report
 from grader.trusted import policy, resume
-from grader.trusted.run import ROOT, Graded, GraderError, calibrated_timeout, collect, grade
+from grader.trusted.proxy import UID_BASE, worker_python
+from grader.trusted.run import ROOT, Graded, GraderError, Runner, calibrated_timeout, collect, grade
 from grader.trusted.scoring import TestCase, score
 from grader.trusted.submission import submission_name
 
@@ -141,6 +142,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: cannot create the output folder {args.out}: {error.strerror}", file=sys.stderr)
         return 2
     lock_down([*PROTECTED, args.out, *args.submissions])
+    if os.geteuid() == 0:
+        note = worker_python(UID_BASE + os.getpid())[1]
+        if note:
+            console.print(f"[yellow]warning:[/] {note}")
     scratch = Path(tempfile.mkdtemp(prefix="kata-collect-"))
     try:
         collected = collect(scratch)
@@ -166,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
                 # The gradebook so far, in the given order: a run killed now still leaves one.
                 so_far = [rows[path] for path in args.submissions if path in rows]
                 report.write_atomic(args.out / "gradebook.csv", report.gradebook_csv(so_far))
+        Runner.close_all()
     ordered = [rows[path] for path in args.submissions]
     summary(ordered, console)
     console.print(f"Wrote {args.out / 'gradebook.csv'} and results.json + feedback.md per submission in {args.out}/")

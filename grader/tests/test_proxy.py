@@ -11,7 +11,7 @@ import pytest
 from kata.checks import assert_close
 from kata.student import ImplementationError
 
-from grader.trusted import protocol
+from grader.trusted import policy, protocol
 from grader.trusted.protocol import StudentError, decode
 from grader.trusted.proxy import SandboxStudent
 
@@ -204,6 +204,19 @@ def test_timeout_kills_the_worker_and_the_next_call_works(module):
     with pytest.raises(StudentError, match="timed out after 2 s"):
         module.loop_forever()
     assert module.identity(1) == 1
+
+
+def test_calls_are_skipped_after_too_many_timeouts(tmp_path):
+    student = SandboxStudent({"tricks.py": TRICKS}, tmp_path, timeout=0.5)
+    try:
+        module = student.module("tricks")
+        for _ in range(policy.MAX_TIMEOUTS):
+            with pytest.raises(StudentError, match="timed out"):
+                module.loop_forever()
+        with pytest.raises(StudentError, match="was not run: earlier calls into tricks.py timed out"):
+            module.identity(1)
+    finally:
+        student.close()
 
 
 def test_exit_is_a_failure_not_a_pass(module):

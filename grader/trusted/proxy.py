@@ -18,7 +18,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import pwd
 import shutil
 import signal
 import subprocess
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
+
 from kata.student import ImplementationError, mutation_message
 
 from grader.trusted import policy
@@ -150,6 +150,8 @@ class SandboxStudent:
         self.kinds: dict[tuple[str, str], str] = {}  # (module, name) -> class/function/value
         self.slowest_call = 0.0  # seconds: the longest answered request, a worker's start excluded
         self.violations: dict[str, str] = {}  # file name -> banned module it tried to import
+        self.timeouts: dict[str, int] = {}  # module -> its calls that timed out so far (policy.MAX_TIMEOUTS)
+        self.modules_of: dict[int, str] = {}  # object handle -> the module whose class made it
 
     def module(self, name: str) -> SandboxModule:
         self.exchange({"op": "import", "module": name}, (), {}, f"importing {name}.py",
@@ -161,16 +163,23 @@ class SandboxStudent:
         blobs: list[bytes] = []
         header = dict(header, args=[encode(a, blobs) for a in args],
                       kwargs={k: encode(v, blobs) for k, v in kwargs.items()})
+        # Per file: an endless loop in one file must not cost the other files their points.
+        module = header.get("module") or self.modules_of.get(header.get("handle"), "")
+        if self.timeouts.get(module, 0) >= policy.MAX_TIMEOUTS:
+            raise StudentError(f"{what} was not run: earlier calls into {module}.py timed out {policy.MAX_TIMEOUTS} "
+                               f"times (after {policy.MAX_TIMEOUTS}, the file's remaining calls are skipped)")
         if self.worker is None:
             self.worker = Worker(self.files, self.scratch, self.timeout)
             self.generation += 1
             self.kinds.clear()
+            self.modules_of.clear()
         startup, began = self.worker.started, time.monotonic()
         try:
             reply, reply_blobs = self.worker.request(header, blobs)
             if not startup:
                 self.slowest_call = max(self.slowest_call, time.monotonic() - began)
         except WorkerTimeout:
+            self.timeouts[module] = self.timeouts.get(module, 0) + 1
             self.restart()
             raise StudentError(f"{what} timed out after {self.timeout:g} s (an endless loop, or far too slow)") from None
         except WorkerGone:
@@ -252,6 +261,7 @@ class SandboxModule:
                 tree, _ = student.exchange(dict(header, op="construct"), args, kwargs, f"{name}(...)")
                 if type(tree) is not dict or type(tree.get("handle")) is not int:
                     student._garbled(f"{name}(...)")
+                student.modules_of[tree["handle"]] = self._name
                 return SandboxObject(student, tree["handle"], name)
             return construct
         return lambda *args, **kwargs: student.call(dict(header, op="call"), args, kwargs, f"{name}()")

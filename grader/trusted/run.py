@@ -13,10 +13,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,36 +57,54 @@ class Graded:
         return float(sum(e.max_score for e in self.exercises))
 
 
-def pytest_command(*options: str) -> list[str]:
+def pytest_args(*options: str) -> list[str]:
     """The trusted pytest run: plain asserts (messages never show test source), no plugins of chance."""
-    return [sys.executable, "-m", "pytest", str(HIDDEN), "-q", "--assert=plain", "-p", "grader.trusted.plugin",
-            "-p", "no:cacheprovider", "--rootdir", str(ROOT), *options]
+    return [str(HIDDEN), "-q", "--assert=plain", "-p", "grader.trusted.plugin", "-p", "no:cacheprovider",
+            "--rootdir", str(ROOT), *options]
+
+
+class Runner:
+    """This thread's warm fork server (grader/trusted/forkserver.py), started on first use."""
+
+    _local = threading.local()
+    servers: list[subprocess.Popen] = []
+
+    @classmethod
+    def run(cls, args: list[str], log: Path, budget: float) -> int:
+        """Run pytest with these args in a fresh fork; the child's pid once it is over."""
+        server = getattr(cls._local, "server", None)
+        if server is None or server.poll() is not None:
+            env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")  # fork-safe BLAS
+            server = subprocess.Popen([sys.executable, "-m", "grader.trusted.forkserver"], cwd=ROOT, env=env,
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            cls._local.server = server
+            cls.servers.append(server)
+        server.stdin.write(json.dumps({"args": args, "log": str(log), "budget": budget}) + "\n")
+        server.stdin.flush()
+        reply = server.stdout.readline()
+        if not reply:
+            raise GraderError("the grading process stopped unexpectedly")
+        return int(json.loads(reply)["pid"])
+
+    @classmethod
+    def close_all(cls) -> None:
+        for server in cls.servers:
+            server.stdin.close()  # the server exits at the end of its input
+            server.wait()
+        cls.servers.clear()
 
 
 def collect(scratch: Path) -> list[TestCase]:
     """The hidden tests, their exercises and weights, collected by pytest (no student code)."""
     target = scratch / "collected.json"
-    done = subprocess.run(pytest_command("--collect-only", "--grader-collect", str(target)), cwd=ROOT,
-                          capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "pytest", *pytest_args("--collect-only", "--grader-collect", str(target))],
+                          cwd=ROOT, capture_output=True, text=True)
     if done.returncode != 0 or not target.exists():
         raise GraderError(f"could not collect the hidden tests in {HIDDEN}:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
     collected = load_collected(target)
     if not collected:
         raise GraderError(f"no hidden tests found in {HIDDEN}")
     return collected
-
-
-def _kill_group(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(5)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        pass
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    process.wait()
 
 
 def _reap_user(uid: int) -> None:
@@ -130,21 +148,13 @@ def run_suite(files: dict[str, bytes], scratch: Path, timeout: float, budget: fl
     for name, data in files.items():
         (staged / name).write_bytes(data)
     outcomes = scratch / "outcomes.jsonl"
-    command = pytest_command("--grader-submission", str(staged), "--grader-outcomes", str(outcomes),
-                             "--grader-timeout", str(timeout),
-                             "--timeout", str(max(60.0, 6 * timeout)))  # pytest-timeout: per test, a backstop
-    with open(scratch / "pytest-log.txt", "wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)
-        try:
-            process.wait(budget)
-        except subprocess.TimeoutExpired:
-            pass  # tests without a record score 0
-        finally:
-            _kill_group(process)
-            if os.geteuid() == 0:
-                _reap_user(UID_BASE + process.pid)
-                _remove_files_of(UID_BASE + process.pid)
+    args = pytest_args("--grader-submission", str(staged), "--grader-outcomes", str(outcomes),
+                       "--grader-timeout", str(timeout),
+                       "--timeout", str(max(60.0, 6 * timeout)))  # pytest-timeout: per test, a backstop
+    pid = Runner.run(args, scratch / "pytest-log.txt", budget)  # tests without a record score 0
+    if os.geteuid() == 0:
+        _reap_user(UID_BASE + pid)
+        _remove_files_of(UID_BASE + pid)
     return outcomes
 
 
