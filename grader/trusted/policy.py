@@ -24,9 +24,9 @@ TIMEOUT_FACTOR = 50
 TIMEOUT_FLOOR = 2.0
 TIMEOUT_CEILING = 60.0
 CALIBRATION_TIMEOUT = 60.0  # per call while the reference is being timed
-# After this many timed-out calls into one file, that file's remaining calls fail at once:
-# correct code never times out, and an endless loop must not cost the batch one timeout per
-# test (nor the submission's other files their points).
+# After this many timed-out calls of one function or method, its remaining calls fail at
+# once: correct code never times out, and an endless loop must not cost the batch one
+# timeout per test (nor the submission's other functions their points).
 MAX_TIMEOUTS = 3
 MAX_FILE_BYTES = 1 << 20  # an exercise file larger than this is refused
 OUTPUT_BYTES = 1 << 20  # characters of print() output kept per stream; the rest is dropped

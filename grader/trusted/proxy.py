@@ -150,7 +150,7 @@ class SandboxStudent:
         self.kinds: dict[tuple[str, str], str] = {}  # (module, name) -> class/function/value
         self.slowest_call = 0.0  # seconds: the longest answered request, a worker's start excluded
         self.violations: dict[str, str] = {}  # file name -> banned module it tried to import
-        self.timeouts: dict[str, int] = {}  # module -> its calls that timed out so far (policy.MAX_TIMEOUTS)
+        self.timeouts: dict[str, int] = {}  # "conv.py: forward" -> its calls that timed out (policy.MAX_TIMEOUTS)
         self.modules_of: dict[int, str] = {}  # object handle -> the module whose class made it
 
     def module(self, name: str) -> SandboxModule:
@@ -163,11 +163,12 @@ class SandboxStudent:
         blobs: list[bytes] = []
         header = dict(header, args=[encode(a, blobs) for a in args],
                       kwargs={k: encode(v, blobs) for k, v in kwargs.items()})
-        # Per file: an endless loop in one file must not cost the other files their points.
+        # Counted per function or method: an endless loop in one must not cost the others their points.
         module = header.get("module") or self.modules_of.get(header.get("handle"), "")
-        if self.timeouts.get(module, 0) >= policy.MAX_TIMEOUTS:
-            raise StudentError(f"{what} was not run: earlier calls into {module}.py timed out {policy.MAX_TIMEOUTS} "
-                               f"times (after {policy.MAX_TIMEOUTS}, the file's remaining calls are skipped)")
+        target = f"{module}.py: {header.get('name') or 'import'}"
+        if self.timeouts.get(target, 0) >= policy.MAX_TIMEOUTS:
+            raise StudentError(f"{what} was not run: earlier calls ({target}) timed out {policy.MAX_TIMEOUTS} "
+                               f"times (after {policy.MAX_TIMEOUTS}, its remaining calls are skipped)")
         if self.worker is None:
             self.worker = Worker(self.files, self.scratch, self.timeout)
             self.generation += 1
@@ -179,7 +180,7 @@ class SandboxStudent:
             if not startup:
                 self.slowest_call = max(self.slowest_call, time.monotonic() - began)
         except WorkerTimeout:
-            self.timeouts[module] = self.timeouts.get(module, 0) + 1
+            self.timeouts[target] = self.timeouts.get(target, 0) + 1
             self.restart()
             raise StudentError(f"{what} timed out after {self.timeout:g} s (an endless loop, or far too slow)") from None
         except WorkerGone:
