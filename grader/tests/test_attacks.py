@@ -65,7 +65,6 @@ class Batch:
     rows: list[dict[str, str]]
     processes_before: dict[int, str]
     git_before: str
-    seconds: float
 
 
 @pytest.fixture(scope="module")
@@ -85,13 +84,11 @@ def batch(tmp_path_factory: pytest.TempPathFactory):
     secret = secrets.token_hex(16)
     env = dict(os.environ, KATA_ATTACK_SECRET=secret, TMPDIR=str(grader_tmp))
     processes, git_before = live_processes(), git_status()
-    started = time.monotonic()
     completed = finish(start_grader(list(submissions.values()), work / "out", "--jobs", "2", env=env))
-    seconds = time.monotonic() - started
     time.sleep(1.5)  # a daemon that outlived its worker would act within 0.5 s
     rows = read_gradebook(work / "out") if (work / "out" / "gradebook.csv").exists() else []
     yield Batch(completed, work / "out", markers, grader_tmp, secret, submissions, digests, rows, processes,
-                git_before, seconds)
+                git_before)
     shutil.rmtree(markers, ignore_errors=True)
     shutil.rmtree(grader_tmp, ignore_errors=True)
 
