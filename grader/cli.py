@@ -24,9 +24,9 @@ from rich.table import Table
 from kata.exercises import EXERCISES, modules
 
 from grader import report
-from grader.trusted import policy
+from grader.trusted import policy, resume
 from grader.trusted.proxy import UID_BASE, worker_python
-from grader.trusted.run import ROOT, Graded, GraderError, Runner, collect, grade
+from grader.trusted.run import ROOT, Graded, GraderError, Runner, calibrated_timeout, collect, grade
 from grader.trusted.scoring import TestCase, score
 from grader.trusted.submission import submission_name
 
@@ -44,8 +44,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     grade_parser.add_argument("--out", type=Path, default=Path("results"), help="output folder (default: results)")
     grade_parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                               help="submissions graded at once (default: the number of cores)")
-    grade_parser.add_argument("--timeout", type=float, default=policy.DEFAULT_TIMEOUT,
-                              help=f"seconds per call into a student's code (default: {policy.DEFAULT_TIMEOUT:g})")
+    grade_parser.add_argument("--timeout", type=float, default=None,
+                              help=f"seconds per call into a student's code (default: {policy.TIMEOUT_FACTOR} times "
+                                   "the reference solution's slowest call, timed at the start of the run, "
+                                   f"at least {policy.TIMEOUT_FLOOR:g} s)")
     grade_parser.add_argument("--visibility", choices=report.VISIBILITIES, default="after_published",
                               help="results.json visibility of the hidden tests (default: after_published)")
     commands.add_parser("points", help="print the points table (Markdown) from kata/exercises.py")
@@ -54,7 +56,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         return args
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
-    if not 0 < args.timeout <= 3600:
+    if args.timeout is not None and not 0 < args.timeout <= 3600:
         parser.error("--timeout must be between 0 and 3600 seconds")
     if not args.submissions:
         args.submissions = sorted(p for p in EXAMPLES.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
@@ -107,9 +109,15 @@ def summary(rows: list[Graded], console: Console) -> None:
     console.print(table)
 
 
-def grade_one(path: Path, collected: list[TestCase], args: argparse.Namespace) -> Graded:
+def grade_one(path: Path, collected: list[TestCase], args: argparse.Namespace, judge: str) -> Graded:
+    """Grade one submission, unless this --out holds a finished grading of the same content."""
     name = submission_name(path.resolve())
     folder = args.out / name
+    key = resume.content_hash(path, judge)
+    earlier = resume.load(folder, key)
+    if earlier is not None:
+        return earlier
+    (folder / resume.RECORD).unlink(missing_ok=True)
     report.write_atomic(folder / "results.json", report.fallback_results_json("The grader did not finish this submission."))
     try:
         graded = grade(path, name, collected, args.timeout)
@@ -118,6 +126,7 @@ def grade_one(path: Path, collected: list[TestCase], args: argparse.Namespace) -
         graded = Graded(name, score(collected, {}, {m: reason for m in modules()}), status=reason)
     report.write_atomic(folder / "results.json", report.results_json(graded, args.visibility))
     report.write_atomic(folder / "feedback.md", report.feedback_md(graded))
+    report.write_atomic(folder / resume.RECORD, resume.record(key, graded))  # last: the grading is complete
     return graded
 
 
@@ -140,6 +149,10 @@ def main(argv: list[str] | None = None) -> int:
     scratch = Path(tempfile.mkdtemp(prefix="kata-collect-"))
     try:
         collected = collect(scratch)
+        judge = resume.judge_fingerprint(args.timeout, args.visibility)
+        if args.timeout is None:
+            args.timeout = calibrated_timeout(collected)
+            console.print(f"Time limit per call: {args.timeout:.3g} s (calibrated against the reference solution)")
     except GraderError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -150,14 +163,16 @@ def main(argv: list[str] | None = None) -> int:
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("", total=len(args.submissions))
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            futures = {pool.submit(grade_one, path, collected, args): path for path in args.submissions}
+            futures = {pool.submit(grade_one, path, collected, args, judge): path for path in args.submissions}
             for future in as_completed(futures):
                 graded = future.result()
                 rows[futures[future]] = graded
                 progress.update(task, advance=1, description=graded.name)
+                # The gradebook so far, in the given order: a run killed now still leaves one.
+                so_far = [rows[path] for path in args.submissions if path in rows]
+                report.write_atomic(args.out / "gradebook.csv", report.gradebook_csv(so_far))
         Runner.close_all()
     ordered = [rows[path] for path in args.submissions]
-    report.write_atomic(args.out / "gradebook.csv", report.gradebook_csv(ordered))
     summary(ordered, console)
     console.print(f"Wrote {args.out / 'gradebook.csv'} and results.json + feedback.md per submission in {args.out}/")
     return 0

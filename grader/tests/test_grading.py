@@ -23,6 +23,7 @@ from grader.example_class import EXAMPLES, classic, crashing_module, solved_half
 
 ROOT = Path(__file__).resolve().parents[2]
 FULL = {e.id: float(e.points) for e in EXERCISES}
+pytestmark = pytest.mark.timeout(600)  # pytest-timeout: the module's one CLI batch runs in its first test
 
 ATTACKS = {
     # An ndarray subclass that says it equals anything, however it is compared.

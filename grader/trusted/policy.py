@@ -15,9 +15,18 @@ BANNED_MODULES: frozenset[str] = frozenset({
     "kata", "grader", "tests", "solutions",
 })
 
-DEFAULT_TIMEOUT = 10.0  # seconds per call into the student's code
-# After this many timed-out calls, a submission's remaining calls fail at once: correct code
-# never times out, and an endless loop must not cost the batch one timeout per test.
+DEFAULT_TIMEOUT = 10.0  # seconds per call into the student's code, when grade() is given none
+
+# The command line's per-call limit unless --timeout is given: TIMEOUT_FACTOR times the
+# reference solution's slowest call, measured at the start of the same run (so slow but
+# correct plain loops pass on a slow or busy machine too), within these bounds (seconds).
+TIMEOUT_FACTOR = 50
+TIMEOUT_FLOOR = 2.0
+TIMEOUT_CEILING = 60.0
+CALIBRATION_TIMEOUT = 60.0  # per call while the reference is being timed
+# After this many timed-out calls of one function or method, its remaining calls fail at
+# once: correct code never times out, and an endless loop must not cost the batch one
+# timeout per test (nor the submission's other functions their points).
 MAX_TIMEOUTS = 3
 MAX_FILE_BYTES = 1 << 20  # an exercise file larger than this is refused
 OUTPUT_BYTES = 1 << 20  # characters of print() output kept per stream; the rest is dropped

@@ -148,8 +148,10 @@ class SandboxStudent:
         self.worker: Worker | None = None
         self.generation = 0  # bumped at every restart: objects of an older worker are gone
         self.kinds: dict[tuple[str, str], str] = {}  # (module, name) -> class/function/value
+        self.slowest_call = 0.0  # seconds: the longest answered request, a worker's start excluded
         self.violations: dict[str, str] = {}  # file name -> banned module it tried to import
-        self.timeouts = 0  # calls that timed out so far (see policy.MAX_TIMEOUTS)
+        self.timeouts: dict[str, int] = {}  # "conv.py: forward" -> its calls that timed out (policy.MAX_TIMEOUTS)
+        self.modules_of: dict[int, str] = {}  # object handle -> the module whose class made it
 
     def module(self, name: str) -> SandboxModule:
         self.exchange({"op": "import", "module": name}, (), {}, f"importing {name}.py",
@@ -161,17 +163,24 @@ class SandboxStudent:
         blobs: list[bytes] = []
         header = dict(header, args=[encode(a, blobs) for a in args],
                       kwargs={k: encode(v, blobs) for k, v in kwargs.items()})
-        if self.timeouts >= policy.MAX_TIMEOUTS:
-            raise StudentError(f"{what} was not run: earlier calls timed out {self.timeouts} times "
-                               f"(after {policy.MAX_TIMEOUTS}, the rest of the submission's calls are skipped)")
+        # Counted per function or method: an endless loop in one must not cost the others their points.
+        module = header.get("module") or self.modules_of.get(header.get("handle"), "")
+        target = f"{module}.py: {header.get('name') or 'import'}"
+        if self.timeouts.get(target, 0) >= policy.MAX_TIMEOUTS:
+            raise StudentError(f"{what} was not run: earlier calls ({target}) timed out {policy.MAX_TIMEOUTS} "
+                               f"times (after {policy.MAX_TIMEOUTS}, its remaining calls are skipped)")
         if self.worker is None:
             self.worker = Worker(self.files, self.scratch, self.timeout)
             self.generation += 1
             self.kinds.clear()
+            self.modules_of.clear()
+        startup, began = self.worker.started, time.monotonic()
         try:
             reply, reply_blobs = self.worker.request(header, blobs)
+            if not startup:
+                self.slowest_call = max(self.slowest_call, time.monotonic() - began)
         except WorkerTimeout:
-            self.timeouts += 1
+            self.timeouts[target] = self.timeouts.get(target, 0) + 1
             self.restart()
             raise StudentError(f"{what} timed out after {self.timeout:g} s (an endless loop, or far too slow)") from None
         except WorkerGone:
@@ -253,6 +262,7 @@ class SandboxModule:
                 tree, _ = student.exchange(dict(header, op="construct"), args, kwargs, f"{name}(...)")
                 if type(tree) is not dict or type(tree.get("handle")) is not int:
                     student._garbled(f"{name}(...)")
+                student.modules_of[tree["handle"]] = self._name
                 return SandboxObject(student, tree["handle"], name)
             return construct
         return lambda *args, **kwargs: student.call(dict(header, op="call"), args, kwargs, f"{name}()")

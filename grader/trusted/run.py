@@ -24,6 +24,7 @@ from pathlib import Path
 from kata.exercises import exercises_in, modules
 
 from grader.trusted import policy
+from grader.trusted.plugin import TIMING
 from grader.trusted.proxy import UID_BASE
 from grader.trusted.scan import banned_imports
 from grader.trusted.scoring import ExerciseScore, TestCase, load_collected, load_outcomes, score
@@ -31,6 +32,7 @@ from grader.trusted.submission import SubmissionError, read_submission
 
 ROOT = Path(__file__).resolve().parents[2]
 HIDDEN = ROOT / "tests" / "hidden"
+WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", tempfile.gettempdir())
 
 
 class GraderError(Exception):
@@ -44,6 +46,7 @@ class Graded:
     status: str = "graded"  # or the reason the submission could not be graded
     notes: list[str] = field(default_factory=list)  # submission-wide messages (missing files...)
     seconds: float = 0.0
+    slowest_call: float = 0.0  # seconds: the longest call into the submission's code
 
     @property
     def score(self) -> float:
@@ -115,6 +118,29 @@ def _reap_user(uid: int) -> None:
                        env={}, capture_output=True)
 
 
+def _remove_files_of(uid: int) -> None:
+    """As root: delete what a worker's uid left in the world-writable temp folders.
+
+    Its own folder is removed with the worker; this catches files it wrote elsewhere
+    (/tmp/x, /dev/shm/y). Only the top level of these folders is searched.
+    """
+    for folder in WORLD_WRITABLE:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.stat(follow_symlinks=False).st_uid != uid:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    os.unlink(entry.path)
+            except OSError:
+                continue
+
+
 def run_suite(files: dict[str, bytes], scratch: Path, timeout: float, budget: float) -> Path:
     """Run the hidden suite against the files in a worker; the outcomes file it wrote."""
     staged = scratch / "submission"
@@ -128,6 +154,7 @@ def run_suite(files: dict[str, bytes], scratch: Path, timeout: float, budget: fl
     pid = Runner.run(args, scratch / "pytest-log.txt", budget)  # tests without a record score 0
     if os.geteuid() == 0:
         _reap_user(UID_BASE + pid)
+        _remove_files_of(UID_BASE + pid)
     return outcomes
 
 
@@ -160,6 +187,7 @@ def grade(path: Path, name: str, collected: list[TestCase], timeout: float = pol
     try:
         budget = 120 + len(collected) * 3 * timeout
         outcomes = load_outcomes(run_suite(submission.files, scratch, timeout, budget))
+        slowest = slowest_call(scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     for filename, banned in outcomes.banned.items():
@@ -167,10 +195,32 @@ def grade(path: Path, name: str, collected: list[TestCase], timeout: float = pol
         if module in modules() and module not in zeroed:
             zeroed[module] = banned_reason(filename, f"{banned}, at run time")
             notes.append(zeroed[module])
-    return Graded(name, score(collected, outcomes.tests, zeroed), notes=notes, seconds=time.monotonic() - started)
+    return Graded(name, score(collected, outcomes.tests, zeroed), notes=notes, seconds=time.monotonic() - started,
+                  slowest_call=slowest)
 
 
 def banned_reason(filename: str, found: str) -> str:
     ids = ", ".join(e.id for e in exercises_in(filename.removesuffix(".py")))
     return (f"{filename} imports a package that is not allowed ({found}): 0 points for {ids}. "
             "Write the layer with NumPy only.")
+
+
+def slowest_call(scratch: Path) -> float:
+    """The longest call into the student's code in a grading run (0 when it left no figure)."""
+    try:
+        return float(json.loads((scratch / TIMING).read_text())["slowest_call"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0.0
+
+
+def calibrated_timeout(collected: list[TestCase]) -> float:
+    """The per-call time limit for this run: policy.TIMEOUT_FACTOR x the reference's slowest call.
+
+    Measured now, on this machine and under its current load, by grading solutions/ like any
+    submission: slow but correct code (plain loops) is judged against the same clock.
+    """
+    reference = grade(ROOT / "solutions", "reference", collected, policy.CALIBRATION_TIMEOUT)
+    if reference.score != reference.max_score:
+        failures = "; ".join(f for e in reference.exercises for f in e.failures)[:2000]
+        raise GraderError(f"the reference solution fails the hidden tests, so no time limit can be calibrated: {failures}")
+    return min(max(policy.TIMEOUT_FACTOR * reference.slowest_call, policy.TIMEOUT_FLOOR), policy.TIMEOUT_CEILING)

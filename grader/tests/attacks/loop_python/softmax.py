@@ -1,0 +1,3 @@
+def softmax(logits):
+    while True:
+        pass

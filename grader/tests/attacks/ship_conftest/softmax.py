@@ -1,0 +1,2 @@
+def softmax(logits):
+    return np.zeros(logits.shape)

@@ -1,0 +1,2 @@
+def cross_entropy(logits, label):
+    return -1.0, np.ones(logits.shape)

@@ -1,0 +1,77 @@
+"""Resuming a batch: a submission already graded, with the same content, is not graded again.
+
+After its results.json and feedback.md, each graded submission gets DIR/<name>/graded.json
+(written last, atomically): the submission's content hash and its scores. A run with the
+same --out reuses it when the hash still matches, so a batch killed halfway (SIGKILL, a
+reboot) and started again grades only what was left, and loses or duplicates nothing.
+
+The hash covers what would be graded (the allow-listed files as read, or why the
+submission could not be read) and what judges it (the hidden tests, kata/, grader/,
+solutions/ and the options that change scores): editing a submission or the suite
+regrades it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from fractions import Fraction
+from pathlib import Path
+
+from kata.exercises import BY_ID
+
+from grader.trusted.run import ROOT, Graded
+from grader.trusted.scoring import ExerciseScore
+from grader.trusted.submission import SubmissionError, read_submission
+
+RECORD = "graded.json"
+JUDGE = ("tests/hidden", "kata", "grader", "solutions")
+
+
+def judge_fingerprint(*options: object) -> str:
+    """A hash of every file that decides a score, and of the options that do."""
+    digest = hashlib.sha256(repr(options).encode())
+    for folder in JUDGE:
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            if "tests" in path.relative_to(ROOT).parts[1:]:  # grader/tests: the grader's own tests
+                continue
+            digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def content_hash(path: Path, judge: str) -> str:
+    """A hash of what grading this submission would read, under this judge."""
+    digest = hashlib.sha256(judge.encode())
+    try:
+        submission = read_submission(path)
+    except SubmissionError as error:
+        digest.update(b"unreadable\0" + str(error).encode())
+        return digest.hexdigest()
+    for name in sorted(submission.files):
+        digest.update(b"file\0" + name.encode() + b"\0" + hashlib.sha256(submission.files[name]).digest())
+    for name in sorted(submission.problems):
+        digest.update(b"problem\0" + name.encode() + b"\0" + submission.problems[name].encode())
+    return digest.hexdigest()
+
+
+def record(key: str, graded: Graded) -> str:
+    """The record's text (the caller writes it atomically, after results.json and feedback.md)."""
+    return json.dumps({
+        "hash": key, "name": graded.name, "status": graded.status, "notes": graded.notes,
+        "seconds": graded.seconds,
+        "exercises": [{"id": e.exercise.id, "score": str(e.score), "max_score": str(e.max_score),
+                       "failures": e.failures, "passed": e.passed, "total": e.total} for e in graded.exercises],
+    }, indent=1)
+
+
+def load(folder: Path, key: str) -> Graded | None:
+    """The earlier grading of this content, if it finished (all three files are there)."""
+    try:
+        record = json.loads((folder / RECORD).read_text())
+        if record["hash"] != key or not (folder / "results.json").is_file() or not (folder / "feedback.md").is_file():
+            return None
+        exercises = [ExerciseScore(BY_ID[e["id"]], Fraction(e["score"]), Fraction(e["max_score"]), list(e["failures"]),
+                                   int(e["passed"]), int(e["total"])) for e in record["exercises"]]
+        return Graded(record["name"], exercises, record["status"], list(record["notes"]), float(record["seconds"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
