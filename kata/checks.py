@@ -121,6 +121,16 @@ def expect_number(value: Any, what: str) -> float:
     return float(value)
 
 
+def expect_labels(value: Any, count: int, what: str) -> np.ndarray:
+    """An integer ndarray of shape (count,) (class labels), or a failure that says what came back."""
+    if type(value) is not np.ndarray or value.dtype.kind not in "iu" or value.shape != (count,):
+        raise AssertionError(
+            f"{what} returned {type(value).__name__} {getattr(value, 'dtype', '')} {getattr(value, 'shape', '')}, "
+            f"expected an integer array of shape ({count},)"
+        )
+    return value
+
+
 def _matches(got: np.ndarray, value: np.ndarray, tol: float) -> bool:
     """got equals value: the same inf/nan in the same places, finite values within tol."""
     value = np.asarray(value, dtype=np.float64)

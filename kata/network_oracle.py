@@ -1,4 +1,4 @@
-"""The whole seed CNN written independently in plain NumPy and scipy.signal: the network tests' oracle.
+"""The whole seed CNN as a chain of the layer oracles of kata/oracles.py: the network tests' oracle.
 
 Parameters travel as plain arrays, never as layer objects, so the tests can compute what a
 network with given filters, weights and biases must return, and what its parameters must
@@ -18,10 +18,9 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from scipy.signal import correlate2d
-from scipy.special import logsumexp
 
-from kata.checks import assert_close, expect_array, expect_number
+from kata import oracles
+from kata.checks import assert_close, assert_number_close, expect_array
 
 POOL = 2
 
@@ -38,57 +37,28 @@ class Step(NamedTuple):
     after: Parameters  # the parameters after one SGD step
 
 
-def _conv(image: np.ndarray, filters: np.ndarray) -> np.ndarray:
-    return np.stack([correlate2d(image, f, mode="valid") for f in filters], axis=-1)
-
-
-def _windows(maps: np.ndarray) -> np.ndarray:
-    """(H, W, C) -> (H // 2, W // 2, C, 4): each 2x2 window's values in row-major order."""
-    h, w, c = maps.shape[0] // POOL, maps.shape[1] // POOL, maps.shape[2]
-    cropped = maps[: h * POOL, : w * POOL]
-    return cropped.reshape(h, POOL, w, POOL, c).transpose(0, 2, 4, 1, 3).reshape(h, w, c, POOL * POOL)
-
-
-def _pool_backward(maps: np.ndarray, d_pooled: np.ndarray) -> np.ndarray:
-    """Each window's gradient to its first (row-major) maximum, zeros elsewhere."""
-    windows = _windows(maps)
-    winners = np.argmax(windows, axis=-1)[..., None]
-    d_windows = np.zeros(windows.shape)
-    np.put_along_axis(d_windows, winners, d_pooled[..., None], axis=-1)
-    h, w, c = d_pooled.shape
-    d_maps = np.zeros(maps.shape)
-    d_maps[: h * POOL, : w * POOL] = (
-        d_windows.reshape(h, w, c, POOL, POOL).transpose(0, 3, 1, 4, 2).reshape(h * POOL, w * POOL, c)
-    )
-    return d_maps
-
-
 def logits(image: np.ndarray, params: Parameters) -> np.ndarray:
-    pooled = _windows(_conv(image, params.filters)).max(axis=-1)
-    return pooled.ravel() @ params.weights + params.biases
+    pooled = oracles.pool_forward(oracles.conv_forward(image, params.filters), POOL)
+    return oracles.dense_forward(pooled, params.weights, params.biases)
 
 
 def probabilities(image: np.ndarray, params: Parameters) -> np.ndarray:
-    z = logits(image, params)
-    return np.exp(z - logsumexp(z))
+    return oracles.softmax(logits(image, params))
 
 
 def loss(image: np.ndarray, label: int, params: Parameters) -> float:
-    z = logits(image, params)
-    return float(logsumexp(z) - z[label])
+    return oracles.cross_entropy_loss(logits(image, params), label)
 
 
 def gradients(image: np.ndarray, label: int, params: Parameters) -> Parameters:
     """dloss/d(filters, weights, biases), by the chain rule written out."""
-    maps = _conv(image, params.filters)
-    pooled = _windows(maps).max(axis=-1)
-    z = pooled.ravel() @ params.weights + params.biases
-    d_logits = np.exp(z - logsumexp(z))
-    d_logits[label] -= 1.0
+    maps = oracles.conv_forward(image, params.filters)
+    pooled = oracles.pool_forward(maps, POOL)
+    z = oracles.dense_forward(pooled, params.weights, params.biases)
+    d_logits = oracles.cross_entropy_gradient(z, label)
     d_pooled = (params.weights @ d_logits).reshape(pooled.shape)
-    d_maps = _pool_backward(maps, d_pooled)
-    d_filters = np.stack([correlate2d(image, d_maps[..., f], mode="valid") for f in range(maps.shape[-1])])
-    return Parameters(d_filters, np.outer(pooled.ravel(), d_logits), d_logits)
+    d_maps = oracles.pool_backward(maps, d_pooled, POOL)
+    return Parameters(oracles.conv_d_filters(image, d_maps), np.outer(pooled.ravel(), d_logits), d_logits)
 
 
 def sgd_step(image: np.ndarray, label: int, params: Parameters, learn_rate: float) -> Step:
@@ -101,7 +71,8 @@ def sgd_step(image: np.ndarray, label: int, params: Parameters, learn_rate: floa
 # ------------------------------------------------------------ judging a student's CNN
 # `cnn` is the student fixture's object: only its top-level attributes and methods are used.
 
-ORACLE = "kata/network_oracle.py (scipy.signal.correlate2d, NumPy max pooling and softmax)"
+ORACLE = ("kata/network_oracle.py (the layer oracles of kata/oracles.py chained: scipy.signal.correlate2d, "
+          "NumPy max pooling, log-sum-exp)")
 
 
 def parameters_of(cnn, image_shape: tuple[int, int], num_filters: int, filter_size: int,
@@ -113,16 +84,6 @@ def parameters_of(cnn, image_shape: tuple[int, int], num_filters: int, filter_si
         expect_array(cnn.weights, (pooled * num_filters, num_classes), "CNN.weights (dense.weights)"),
         expect_array(cnn.biases, (num_classes,), "CNN.biases (dense.biases)"),
     )
-
-
-def expect_labels(got, count: int, what: str) -> np.ndarray:
-    """An integer array of shape (count,), or a failure that says what came back instead."""
-    if type(got) is not np.ndarray or got.dtype.kind not in "iu" or got.shape != (count,):
-        raise AssertionError(
-            f"{what} returned {type(got).__name__} {getattr(got, 'dtype', '')} {getattr(got, 'shape', '')}, "
-            f"expected an integer array of shape ({count},)"
-        )
-    return got
 
 
 def assert_train_step(cnn, image: np.ndarray, label: int, learn_rate: float, shape: dict) -> None:
@@ -138,12 +99,10 @@ def assert_train_step(cnn, image: np.ndarray, label: int, learn_rate: float, sha
     result = cnn.train_step(image, label, learn_rate)
     if not isinstance(result, tuple) or len(result) != 2:
         raise AssertionError(f"{what} returned {type(result).__name__}, expected a tuple (loss, correct)")
-    got_loss = expect_number(result[0], f"{what}[0] (the loss)")
-    if abs(got_loss - expected.loss) > 1e-7 * max(1.0, abs(expected.loss)):
-        raise AssertionError(
-            f"{what} returned loss {got_loss:.6g}, expected {expected.loss:.6g}: the cross-entropy of "
-            "the logits BEFORE the update (conv -> pool -> dense, then cross_entropy)"
-        )
+    assert_number_close(result[0], expected.loss, f"{what}[0] (the loss)", ORACLE, likely_bugs={
+        "the loss was computed after the update: return the cross-entropy of the logits BEFORE "
+        "the update (conv -> pool -> dense, then cross_entropy)": loss(image, label, expected.after),
+    })
     if type(result[1]) not in (bool, np.bool_) and result[1] not in (0, 1):
         raise AssertionError(f"{what}[1] (correct) is {result[1]!r}, expected True or False")
     if bool(result[1]) != expected.correct:

@@ -144,6 +144,11 @@ def cross_entropy_loss(logits: np.ndarray, label: int) -> float:
     return log_sum_exp(logits) - float(logits[label])
 
 
+def cross_entropy_gradient(logits: np.ndarray, label: int) -> np.ndarray:
+    """d(loss)/d(logits) = softmax(logits) - onehot(label), the closed form."""
+    return softmax(logits) - np.eye(logits.size)[label]
+
+
 def cross_entropy_underflow_bug(logits: np.ndarray, label: int) -> float:
     """-log(softmax(logits)[label]): the probability underflows to 0 and -log(0) is inf."""
     with np.errstate(divide="ignore"):

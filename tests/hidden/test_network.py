@@ -7,9 +7,9 @@ tests/tooling), given the parameters read back from the student's layers.
 import numpy as np
 import pytest
 
-from kata.checks import assert_close
+from kata.checks import assert_close, expect_labels
 from kata.data import load_digits
-from kata.network_oracle import ORACLE, assert_train_step, expect_labels, parameters_of, probabilities
+from kata.network_oracle import ORACLE, assert_train_step, parameters_of, probabilities
 
 MNIST_SHAPE = dict(image_shape=(28, 28), num_filters=16, filter_size=3, num_classes=10)
 DIGITS_SHAPE = dict(image_shape=(8, 8), num_filters=16, filter_size=3, num_classes=10)

@@ -1,16 +1,14 @@
 """Mistakes in network.py, written into a copy of solutions/, fail the network suites with a
 message that points at them (without the one-epoch training test: these are about wiring).
 
-Messages are read from JUnit XML, which holds each failure's exception message alone: a
-printed traceback would also show the checks' source, where every phrase is written.
+The suites run through the `suites` fixture (tests/tooling/conftest.py), which reads each
+failure's exception message alone from JUnit XML.
 """
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import xml.etree.ElementTree as ElementTree
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -49,13 +47,11 @@ NETWORK_BUGS.append([
 
 
 @pytest.mark.parametrize("bugs", NETWORK_BUGS, ids=lambda bugs: bugs[0].name)
-def test_network_bug_is_caught_with_a_pointed_message(bugs, tmp_path):
-    impl, report = tmp_path / "impl", tmp_path / "report.xml"
+def test_network_bug_is_caught_with_a_pointed_message(bugs, tmp_path, suites: Callable):
+    impl = tmp_path / "impl"
     apply(bugs, ROOT / "solutions", impl)
     bug = bugs[-1]
-    command = [sys.executable, "-m", "pytest", "-q", "tests/public/test_network.py", "tests/hidden/test_network.py",
-               "--impl", str(impl), "-k", "not epoch", f"--junitxml={report}"]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 1, done.stdout[-2000:]
-    messages = [failure.get("message", "") for failure in ElementTree.parse(report).iter("failure")]
+    run = suites(impl, "network", tmp_path / "report.xml", "-k", "not epoch")
+    assert run.returncode == 1, run.output[-2000:]
+    messages = run.messages("public") + run.messages("hidden")
     assert any(bug.symptom.lower() in message.lower() for message in messages), messages
