@@ -1,7 +1,7 @@
 # Exercise stub generated from solutions/conv.py by `make exercises`.
 # Replace each NotImplementedError with your code; `make reset EX=conv` restores
 # this file and keeps yours as a timestamped backup.
-# stub-hash: 0713e7193dd8c6ff
+# stub-hash: 66fbc04c65ca1e6b
 """A convolution layer: num_filters small filters slid over a grayscale image.
 
 Deep-learning "convolution" is cross-correlation: the filter is NOT flipped.
@@ -24,6 +24,7 @@ d_image must use the filters that made the output: compute it before the update.
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view  # optional: every k x k window at once, as a view
 
 
 class Conv:
@@ -54,7 +55,8 @@ class Conv:
         # TODO 1. Remember the image: backward needs it.
         # TODO 2. Output size: (H - k + 1) by (W - k + 1), one map per filter.
         # TODO 3. For each position (i, j): out[i, j] = sum over the window of window * filters
-        #         (one value per filter; do not flip the filters).
+        #         (one value per filter; do not flip the filters). Loops are fine; faster:
+        #         sliding_window_view(image, (k, k)) holds every window, np.einsum sums them.
         raise NotImplementedError("conv.Conv.forward is not written yet: follow its TODO steps")
 
     def backward(self, d_out: np.ndarray, learn_rate: float) -> np.ndarray:
@@ -71,7 +73,8 @@ class Conv:
         # TODO 1. Start d_filters and d_image at zeros.
         # TODO 2. For every output position (i, j) and filter f, ACCUMULATE (+=):
         #         d_filters[f] += d_out[i, j, f] * window, and
-        #         d_image[i:i+k, j:j+k] += d_out[i, j, f] * filters[f].
+        #         d_image[i:i+k, j:j+k] += d_out[i, j, f] * filters[f]
+        #         (loops are fine; the sums over (i, j) or over f can also be one np.einsum).
         # TODO 3. Only then update the filters: filters -= learn_rate * d_filters.
         # TODO 4. Return d_image.
         raise NotImplementedError("conv.Conv.backward is not written yet: follow its TODO steps")

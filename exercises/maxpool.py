@@ -1,7 +1,7 @@
 # Exercise stub generated from solutions/maxpool.py by `make exercises`.
 # Replace each NotImplementedError with your code; `make reset EX=maxpool` restores
 # this file and keeps yours as a timestamped backup.
-# stub-hash: e87424e95fffdaa3
+# stub-hash: 64b0d6887870186c
 """Max pooling: keep the largest value of each size x size window, per channel.
 
 Forward: (H, W, C) -> (H // size, W // size, C). Rows and columns that do not fill a
@@ -55,6 +55,7 @@ class MaxPool:
         """
         # TODO 1. Start from zeros shaped like the forward input (dropped rows stay 0).
         # TODO 2. For each window and channel, find the FIRST position of its maximum
-        #         (np.argmax over the flattened window, then np.unravel_index).
+        #         (np.argmax over the flattened window, then np.unravel_index; with
+        #         axis=0 on window.reshape(size * size, C), every channel at once).
         # TODO 3. Put d_out[i, j, c] there, and only there.
         raise NotImplementedError("maxpool.MaxPool.backward is not written yet: follow its TODO steps")

@@ -9,7 +9,8 @@ One table, every figure measured now, on this machine:
 - rows: the seed layers (one 28x28 image, 16 3x3 filters; 2x2 pooling of its 26x26x16
   maps) and the advanced ones (a batch of 64x8x32x32, 16 3x3 filters, padding 1; 2x2
   pooling of the 64x16x32x32 result);
-- implementations: the reference naive loops (solutions/conv.py, conv2d.py, ...), the
+- implementations: the seed references (solutions/conv.py, maxpool.py), the reference naive
+  loops (solutions/conv2d.py, pool2d.py), the
   reference vectorized one (solutions/fast_conv.py), scipy.signal.correlate (forward only:
   it has no backward) and PyTorch on the CPU with the same dtype (float64) and the same
   thread count as NumPy's BLAS, when PyTorch is installed ("not installed" otherwise: it
@@ -144,7 +145,7 @@ def measure(budget: float, most: int, console: Console) -> tuple[list[Entry], fl
     fwd = conv_flops(1, 1, 16, 26, 26, 3)
     group = "conv fwd+bwd, one 28x28 image, 16 3x3 filters"
     seed = conv.Conv(16, 3, rng=0)
-    add(group, "seed loops (conv.py)", layer_step(seed, image, rng.standard_normal((26, 26, 16))), 3 * fwd)
+    add(group, "seed reference, vectorized (conv.py)", layer_step(seed, image, rng.standard_normal((26, 26, 16))), 3 * fwd)
     x, d_out = image[None, None], rng.standard_normal((1, 16, 26, 26))
     naive = conv2d.Conv2D(1, 16, 3, rng=0)
     add(group, "reference naive loops (conv2d.py)", layer_step(naive, x, d_out), 3 * fwd)
@@ -170,7 +171,7 @@ def measure(budget: float, most: int, console: Console) -> tuple[list[Entry], fl
     # Pooling: the seed's 26x26x16 maps (HWC), and the advanced batch's (NCHW).
     maps = rng.standard_normal((26, 26, 16))
     group = "max pool 2x2 fwd+bwd, 26x26x16 maps (one image)"
-    add(group, "seed loops (maxpool.py)", layer_step(maxpool.MaxPool(2), maps, rng.standard_normal((13, 13, 16))), 0)
+    add(group, "seed reference, a loop over windows (maxpool.py)", layer_step(maxpool.MaxPool(2), maps, rng.standard_normal((13, 13, 16))), 0)
     maps = maps.transpose(2, 0, 1)[None].copy()
     d_out = rng.standard_normal((1, 16, 13, 13))
     add(group, "reference loops (pool2d.py)", layer_step(pool2d.MaxPool2D(2), maps, d_out), 0)

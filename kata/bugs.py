@@ -28,32 +28,42 @@ class Bug:
 
 
 BUGS: tuple[Bug, ...] = (
-    # conv.py
+    # conv.py (the reference is vectorized; where a mistake only exists in loop code, the
+    # edit writes the loop a student writes, mistake included)
     Bug("flipped kernel", "conv", "conv.forward",
-        "np.sum(window * self.filters, axis=(1, 2))",
-        "np.sum(window * self.filters[:, ::-1, ::-1], axis=(1, 2))",
+        'np.einsum("ijab,fab->ijf", windows, self.filters)',
+        'np.einsum("ijab,fab->ijf", windows, self.filters[:, ::-1, ::-1])',
         "kernel is flipped"),
     Bug("off-by-one conv output", "conv", "conv.forward",
-        "image.shape[0] - k + 1, image.shape[1] - k + 1",
-        "image.shape[0] - k, image.shape[1] - k",
+        '        return np.einsum("ijab,fab->ijf", windows, self.filters)\n',
+        "        out_h, out_w = image.shape[0] - k, image.shape[1] - k\n"
+        "        out = np.zeros((out_h, out_w, self.num_filters))\n"
+        "        for i in range(out_h):\n"
+        "            for j in range(out_w):\n"
+        "                out[i, j] = np.sum(image[i:i + k, j:j + k] * self.filters, axis=(1, 2))\n"
+        "        return out\n",
         "off by one"),
     Bug("= instead of += in conv backward", "conv", "conv.backward",
-        "d_image[i:i + k, j:j + k] += np.tensordot",
-        "d_image[i:i + k, j:j + k] = np.tensordot",
+        "        for a in range(k):\n"
+        "            for b in range(k):\n"
+        "                d_image[a:a + out_h, b:b + out_w] += d_windows[:, :, a, b]\n",
+        "        for i in range(out_h):\n"
+        "            for j in range(out_w):\n"
+        "                d_image[i:i + k, j:j + k] = d_windows[i, j]\n",
         "not accumulated"),
     Bug("= instead of += for d_filters", "conv", "conv.backward",
-        "d_filters += d_out[i, j][:, None, None] * window",
-        "d_filters = d_out[i, j][:, None, None] * window",
+        '        d_filters = np.einsum("ijf,ijab->fab", d_out, windows)\n',
+        "        for i in range(d_out.shape[0]):\n"
+        "            for j in range(d_out.shape[1]):\n"
+        "                d_filters = d_out[i, j][:, None, None] * windows[i, j]\n",
         "not accumulated"),
     Bug("d_image from the updated filters", "conv", "conv.backward",
-        "                d_image[i:i + k, j:j + k] += np.tensordot(d_out[i, j], self.filters, axes=1)\n"
+        '        d_windows = np.einsum("ijf,fab->ijab", d_out, self.filters)\n'
         "        self.d_filters = d_filters\n"
         "        self.filters = self.filters - learn_rate * d_filters\n",
         "        self.d_filters = d_filters\n"
         "        self.filters = self.filters - learn_rate * d_filters\n"
-        "        for i in range(d_out.shape[0]):\n"
-        "            for j in range(d_out.shape[1]):\n"
-        "                d_image[i:i + k, j:j + k] += np.tensordot(d_out[i, j], self.filters, axes=1)\n",
+        '        d_windows = np.einsum("ijf,fab->ijab", d_out, self.filters)\n',
         "updated filters"),
     Bug("gradient ascent on the filters", "conv", "conv.backward",
         "self.filters = self.filters - learn_rate * d_filters",
@@ -63,7 +73,7 @@ BUGS: tuple[Bug, ...] = (
         "        self.filters = self.filters - learn_rate * d_filters\n",
         "",
         "did not change"),
-    # maxpool.py
+    # maxpool.py (backward is vectorized over the channels)
     Bug("off-by-one pooling output for odd sizes", "maxpool", "maxpool.forward",
         "out_h, out_w = x.shape[0] // s, x.shape[1] // s",
         "out_h, out_w = int(np.ceil(x.shape[0] / s)), int(np.ceil(x.shape[1] / s))",
@@ -73,13 +83,16 @@ BUGS: tuple[Bug, ...] = (
         "out[i, j] = window.max()",
         "over the channels"),
     Bug("ties double-counted in max pooling", "maxpool", "maxpool.backward",
-        "                    p, q = np.unravel_index(np.argmax(window), window.shape)\n"
-        "                    d_x[i * s + p, j * s + q, c] = d_out[i, j, c]\n",
-        "                    d_x[i * s:(i + 1) * s, j * s:(j + 1) * s, c] = (window == window.max()) * d_out[i, j, c]\n",
+        "                p, q = np.unravel_index(np.argmax(window.reshape(s * s, -1), axis=0), (s, s))\n"
+        "                d_x[i * s + p, j * s + q, channels] = d_out[i, j]\n",
+        "                d_x[i * s:(i + 1) * s, j * s:(j + 1) * s] = (window == window.max(axis=(0, 1))) * d_out[i, j]\n",
         "ties double-counted"),
     Bug("gradient to the last tied maximum", "maxpool", "maxpool.backward",
-        "p, q = np.unravel_index(np.argmax(window), window.shape)",
-        "p, q = np.argwhere(window == window.max())[-1]",
+        "                p, q = np.unravel_index(np.argmax(window.reshape(s * s, -1), axis=0), (s, s))\n"
+        "                d_x[i * s + p, j * s + q, channels] = d_out[i, j]\n",
+        "                for c in channels:\n"
+        "                    p, q = np.argwhere(window[:, :, c] == window[:, :, c].max())[-1]\n"
+        "                    d_x[i * s + p, j * s + q, c] = d_out[i, j, c]\n",
         "last maximum"),
     # dense.py
     Bug("biases not added", "dense", "dense.forward",

@@ -61,16 +61,19 @@ class MaxPool:
         """
         # TODO 1. Start from zeros shaped like the forward input (dropped rows stay 0).
         # TODO 2. For each window and channel, find the FIRST position of its maximum
-        #         (np.argmax over the flattened window, then np.unravel_index).
+        #         (np.argmax over the flattened window, then np.unravel_index; with
+        #         axis=0 on window.reshape(size * size, C), every channel at once).
         # TODO 3. Put d_out[i, j, c] there, and only there.
         # BEGIN SOLUTION
         s = self.size
         x = self.last_input
+        channels = np.arange(x.shape[2])
         d_x = np.zeros(x.shape)
         for i in range(d_out.shape[0]):
             for j in range(d_out.shape[1]):
-                for c in range(x.shape[2]):
-                    window = x[i * s:(i + 1) * s, j * s:(j + 1) * s, c]
-                    d_x[i * s:(i + 1) * s, j * s:(j + 1) * s, c] = (window == window.max()) * d_out[i, j, c]
+                window = x[i * s:(i + 1) * s, j * s:(j + 1) * s]  # (s, s, C)
+                # Every channel at once: np.argmax down the flattened window (s * s, C) gives
+                # each channel's FIRST maximum in row-major order, unravelled to a row and column.
+                d_x[i * s:(i + 1) * s, j * s:(j + 1) * s] = (window == window.max(axis=(0, 1))) * d_out[i, j]
         return d_x
         # END SOLUTION
