@@ -1,7 +1,9 @@
 """Shared fixtures of the public and hidden suites.
 
     --impl DIR        the implementation under test (default: $KATA_IMPL or exercises/)
-    --ex NAME         only one exercise: a file (conv) or an id (conv.backward); $EX works too
+    --ex NAME         only one exercise: a file (conv) or an id (conv.backward). Only the
+                      option selects: an EX left in the environment must not quietly
+                      shrink `make check` (the Makefile passes --ex for `make test EX=...`)
     --expect-stubs    invert the verdict: every test must fail with the stubs'
                       NotImplementedError (make check runs this on exercises/, proving
                       that no test can pass without the student's code)
@@ -30,7 +32,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("kata")
     group.addoption("--impl", default=os.environ.get("KATA_IMPL", "exercises"),
                     help="folder holding the implementation under test (default: exercises)")
-    group.addoption("--ex", default=os.environ.get("EX") or None,
+    group.addoption("--ex", default=None,
                     help="only one exercise: a file (conv) or an id (conv.backward)")
     group.addoption("--expect-stubs", action="store_true",
                     help="every test must fail with NotImplementedError (run on the stubs)")
