@@ -20,6 +20,8 @@ class Exercise:
     # The functions/methods of the file whose SOLUTION blocks the exercise is about; by
     # default the id's second part ("conv.backward" -> backward).
     functions: tuple[str, ...] = ()
+    # Other exercise files its code imports: their bugs (or tricks) show in its tests too.
+    imports: tuple[str, ...] = ()
 
     @property
     def written_in(self) -> tuple[str, ...]:
@@ -36,7 +38,8 @@ EXERCISES: tuple[Exercise, ...] = (
     Exercise("conv.forward", "conv", 15, "seed", "Convolution (cross-correlation), forward"),
     Exercise("conv.backward", "conv", 20, "seed", "Convolution, backward (d_filters and d_image)"),
     Exercise("network.train", "network", 20, "seed", "The whole CNN: forward, one SGD step, predict",
-             functions=("logits", "forward", "train_step", "predict")),
+             functions=("logits", "forward", "train_step", "predict"),
+             imports=("softmax", "dense", "maxpool", "conv")),
     Exercise("relu.forward", "relu", 2, "advanced", "ReLU, forward"),
     Exercise("relu.backward", "relu", 3, "advanced", "ReLU, backward"),
     Exercise("linear.forward", "linear", 3, "advanced", "Batched linear layer, forward"),
@@ -46,12 +49,15 @@ EXERCISES: tuple[Exercise, ...] = (
     Exercise("pool2d.backward", "pool2d", 10, "advanced", "Max pooling, backward (overlapping windows accumulate)"),
     Exercise("conv2d.forward", "conv2d", 10, "advanced", "NCHW convolution with stride, padding and bias, forward"),
     Exercise("conv2d.backward", "conv2d", 15, "advanced", "NCHW convolution, backward (d_weights, d_bias, d_x)"),
-    Exercise("fast_conv.forward", "fast_conv", 10, "advanced", "Vectorized convolution (im2col), forward"),
-    Exercise("fast_conv.backward", "fast_conv", 15, "advanced", "Vectorized convolution (col2im), backward"),
+    Exercise("fast_conv.forward", "fast_conv", 10, "advanced", "Vectorized convolution (im2col), forward",
+             imports=("conv2d",)),
+    Exercise("fast_conv.backward", "fast_conv", 15, "advanced", "Vectorized convolution (col2im), backward",
+             imports=("conv2d",)),
     Exercise("fast_conv.speed", "fast_conv", 10, "advanced", "Vectorized convolution, speed against a NumPy baseline",
-             functions=("forward", "backward")),
+             functions=("forward", "backward"), imports=("conv2d",)),
     Exercise("model.train", "model", 10, "advanced", "A batched CNN trained on digits with minibatch SGD",
-             functions=("forward", "backward", "fit")),
+             functions=("forward", "backward", "fit"),
+             imports=("relu", "linear", "loss", "pool2d", "conv2d")),
 )
 
 BY_ID: dict[str, Exercise] = {exercise.id: exercise for exercise in EXERCISES}
@@ -65,6 +71,16 @@ def modules() -> list[str]:
 def exercises_in(module: str) -> list[Exercise]:
     """The exercises that live in one file, e.g. exercises_in("conv")."""
     return [exercise for exercise in EXERCISES if exercise.module == module]
+
+
+def importers_of(module: str) -> set[str]:
+    """Ids of the exercises of other files that import this one (network.train for "conv")."""
+    return {e.id for e in EXERCISES if module in e.imports}
+
+
+def affected_by(module: str) -> set[str]:
+    """Ids of the exercises whose tests run code of one file: its own and its importers'."""
+    return {e.id for e in exercises_in(module)} | importers_of(module)
 
 
 def select(name: str | None) -> list[Exercise]:

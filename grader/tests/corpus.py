@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from kata.exercises import EXERCISES, modules
+from kata.exercises import BY_ID, EXERCISES, affected_by, modules
 
 REPO = Path(__file__).resolve().parents[2]
 SOLUTIONS = REPO / "solutions"
@@ -49,8 +49,14 @@ class Attack:
     build: Callable[[Path, dict[str, str]], Path] = field(compare=False, repr=False)
     requires: str | None = None  # "root": only meaningful when the grader runs as root
 
-    def expected_scores(self) -> dict[str, float]:
-        return {e.id: 0.0 if e.id in self.zero else float(e.points) for e in EXERCISES}
+    def expected_scores(self) -> dict[str, float | None]:
+        """0 where it cheats, full points where its code is honest, None (not pinned, at most
+        full) for an honest exercise whose file imports a cheating one (network.py runs
+        conv.py's code), since how many of its checks the trick breaks is the trick's business."""
+        cheating_files = {BY_ID[exercise_id].module for exercise_id in self.zero}
+        tainted = set().union(*(affected_by(module) for module in cheating_files)) - self.zero
+        return {e.id: 0.0 if e.id in self.zero else None if e.id in tainted else float(e.points)
+                for e in EXERCISES}
 
     def skip_reason(self) -> str | None:
         """Why this attack cannot be run here, or None."""

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from grader.tests.archives import WRONG_SOFTMAX
+from kata.exercises import importers_of
 from grader.tests.corpus import reference_submission
 from grader.tests.harness import (BATCH_TIMEOUT, FULL, finish, grader_processes_since, live_processes,
                                   private_tmp, read_gradebook, scores_of, start_grader)
@@ -57,8 +58,15 @@ def test_a_run_killed_halfway_resumes_without_regrading_or_losing_anything(tmp_p
     rows = read_gradebook(out)
     assert sorted(row["submission"] for row in rows) == sorted(names), "rows lost or duplicated"
     for row in rows:
-        expected = dict(FULL, **{"softmax.softmax": 0.0}) if row["submission"] == changed else FULL
-        assert scores_of(row) == expected, row
+        got = scores_of(row)
+        if row["submission"] != changed:
+            assert got == FULL, row
+            continue
+        # Its broken softmax costs softmax.softmax; network.train calls softmax(), so its
+        # points are not pinned here.
+        assert got["softmax.softmax"] == 0, row
+        honest = [e for e in FULL if e != "softmax.softmax" and e not in importers_of("softmax")]
+        assert all(got[e] == FULL[e] for e in honest), row
     for name in done[1:]:
         now = (out / name / "results.json").stat()
         assert (now.st_ino, now.st_mtime_ns) == (stamps[name].st_ino, stamps[name].st_mtime_ns), \

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from kata.exercises import EXERCISES, exercises_in, modules
+from kata.exercises import BY_ID, EXERCISES, affected_by, exercises_in, importers_of, modules
 
 from grader.example_class import EXAMPLES, classic, crashing_module, solved_half
 
@@ -48,9 +48,8 @@ np.testing.assert_array_equal = lambda *args, **kwargs: None
     "exits_in_forward": ("maxpool", '        self.last_input = x.copy()\n',
                          '        import os\n        os._exit(0)\n'),
 }
-LIAR_FORWARD = ("                out[i, j] = np.sum(window * self.filters, axis=(1, 2))\n        return out\n",
-                "                out[i, j] = np.sum(window * self.filters, axis=(1, 2))\n"
-                "        return (out + 1.0).view(Liar)\n")
+LIAR_FORWARD = ('        return np.einsum("ijab,fab->ijf", windows, self.filters)\n',
+                '        return (np.einsum("ijab,fab->ijf", windows, self.filters) + 1.0).view(Liar)\n')
 WRONG_SOFTMAX = ("    return exps / np.sum(exps)\n", "    return np.zeros_like(logits)\n")
 
 
@@ -59,12 +58,13 @@ def make_attack(name: str, into: Path) -> Path:
     folder = into / name
     shutil.copytree(ROOT / "solutions", folder)
     path = folder / f"{module}.py"
-    text = path.read_text().replace(old, new, 1)
-    if name == "lying_eq":
-        text = text.replace(*LIAR_FORWARD)
-    if name == "patches_numpy_testing":
-        text = text.replace(*WRONG_SOFTMAX)
-    assert text != path.read_text()
+    edits = [(old, new)] + {"lying_eq": [LIAR_FORWARD], "patches_numpy_testing": [WRONG_SOFTMAX]}.get(name, [])
+    text = path.read_text()
+    for before, after in edits:
+        # Every edit must land: an attack whose text no longer matches solutions/ would
+        # silently become an honest submission and prove nothing.
+        assert before in text, f"attack {name}: {before!r} is no longer in solutions/{module}.py"
+        text = text.replace(before, after, 1)
     path.write_text(text)
     return folder
 
@@ -145,14 +145,15 @@ def test_crash_at_import_costs_that_file_only(graded):
                                            ("exits_in_forward", "maxpool.forward")])
 def test_attacks_score_zero_where_they_cheat(graded, name, cheated):
     got = scores(graded, name)
-    module = cheated.split(".")[0]
     assert got[cheated] == 0
-    assert all(got[e] == FULL[e] for e in FULL if not e.startswith(module + ".")), got
+    honest = [e for e in FULL if e not in affected_by(BY_ID[cheated].module)]
+    assert all(got[e] == FULL[e] for e in honest), got
 
 
 def test_banned_import_zeroes_the_file_with_a_reason(graded):
     got = scores(graded, "imports_scipy")
-    assert got == {e: (0.0 if e in ids("conv") else FULL[e]) for e in FULL}
+    assert all(got[e] == 0 for e in ids("conv"))
+    assert all(got[e] == FULL[e] for e in FULL if e not in affected_by("conv")), got
     assert "scipy" in graded["imports_scipy"]["feedback"] and "not allowed" in graded["imports_scipy"]["feedback"]
 
 
@@ -160,7 +161,7 @@ def test_missing_file_zeroes_its_exercises_with_a_message(graded):
     got = scores(graded, "no_dense")
     dependent = {m for m in modules() if m != "dense"}
     assert all(got[e] == 0 for e in ids("dense"))
-    assert all(got[e] == FULL[e] for e in ids(*dependent) if not e.startswith("network."))
+    assert all(got[e] == FULL[e] for e in ids(*dependent) if e not in importers_of("dense"))
     assert "dense.py is missing" in graded["no_dense"]["feedback"]
 
 
