@@ -94,17 +94,25 @@ def lock_down(paths: list[Path]) -> None:
 
 
 def summary(rows: list[Graded], console: Console) -> None:
-    """The gradebook as a table: one row per submission, the registry's exercises as columns."""
-    table = Table(title="Gradebook")
+    """The gradebook as a table that fits a terminal: one row per submission, its score per
+    track and the exercises where it lost points (every exercise's points are in the CSV)."""
+    tracks = list(dict.fromkeys(exercise.track for exercise in EXERCISES))
+    table = Table(title="Gradebook (per exercise: gradebook.csv)")
     table.add_column("submission")
-    for exercise in EXERCISES:
-        table.add_column(f"{exercise.id}\n/{exercise.points}", justify="right")
+    for track in tracks:
+        track_max = sum(e.points for e in EXERCISES if e.track == track)
+        table.add_column(f"{track}\n/{track_max}", justify="right")
     table.add_column("score", justify="right")
+    table.add_column("lost points on")
     table.add_column("status")
     for graded in rows:
         by_id = {r.exercise.id: r.score for r in graded.exercises}
-        table.add_row(graded.name, *(str(report.points(by_id.get(e.id, 0))) for e in EXERCISES),
+        per_track = [sum(by_id.get(e.id, 0) for e in EXERCISES if e.track == track) for track in tracks]
+        lost = [f"{e.id} {report.points(by_id.get(e.id, 0))}/{e.points}"
+                for e in EXERCISES if by_id.get(e.id, 0) < e.points]
+        table.add_row(graded.name, *(str(report.points(points)) for points in per_track),
                       f"{report.points(graded.score)}/{report.points(graded.max_score)}",
+                      ", ".join(lost[:4]) + (f" (+{len(lost) - 4} more)" if len(lost) > 4 else ""),
                       "graded" if graded.status == "graded" else "error")
     console.print(table)
 
