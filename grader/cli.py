@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from kata import atomic
 from kata.exercises import EXERCISES, modules
 
 from grader import report
@@ -126,15 +127,15 @@ def grade_one(path: Path, collected: list[TestCase], args: argparse.Namespace, j
     if earlier is not None:
         return earlier
     (folder / resume.RECORD).unlink(missing_ok=True)
-    report.write_atomic(folder / "results.json", report.fallback_results_json("The grader did not finish this submission."))
+    atomic.write_text(folder / "results.json", report.fallback_results_json("The grader did not finish this submission."))
     try:
         graded = grade(path, name, collected, args.timeout)
     except Exception as error:  # a grader bug must not lose the rest of the batch
         reason = f"error: the grader failed ({type(error).__name__}: {error})"
         graded = Graded(name, score(collected, {}, {m: reason for m in modules()}), status=reason)
-    report.write_atomic(folder / "results.json", report.results_json(graded, args.visibility))
-    report.write_atomic(folder / "feedback.md", report.feedback_md(graded))
-    report.write_atomic(folder / resume.RECORD, resume.record(key, graded))  # last: the grading is complete
+    atomic.write_text(folder / "results.json", report.results_json(graded, args.visibility))
+    atomic.write_text(folder / "feedback.md", report.feedback_md(graded))
+    atomic.write_text(folder / resume.RECORD, resume.record(key, graded))  # last: the grading is complete
     return graded
 
 
@@ -178,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
                 progress.update(task, advance=1, description=graded.name)
                 # The gradebook so far, in the given order: a run killed now still leaves one.
                 so_far = [rows[path] for path in args.submissions if path in rows]
-                report.write_atomic(args.out / "gradebook.csv", report.gradebook_csv(so_far))
+                atomic.write_text(args.out / "gradebook.csv", report.gradebook_csv(so_far))
         Runner.close_all()
     ordered = [rows[path] for path in args.submissions]
     summary(ordered, console)

@@ -1,7 +1,7 @@
 """What the grader writes: gradebook.csv, and per submission results.json and feedback.md.
 
-Every file is written atomically (a temp file in the same folder, then os.replace), so a
-reader sees either the old complete file or the new complete one, never half of one.
+The command line writes each of them atomically with kata/atomic.py, so a reader sees
+either the old complete file or the new complete one, never half of one.
 results.json follows Gradescope's schema: one test entry per exercise.
 """
 
@@ -10,8 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from kata.exercises import EXERCISES
@@ -19,19 +17,6 @@ from kata.exercises import EXERCISES
 from grader.trusted.run import Graded
 
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
-
-
-def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
 
 
 def points(value: float) -> float:
