@@ -26,8 +26,8 @@ from kata.exercises import EXERCISES, modules
 
 from grader import report
 from grader.trusted import policy, resume
-from grader.trusted.proxy import UID_BASE, worker_python
-from grader.trusted.run import ROOT, Graded, GraderError, Runner, calibrated_timeout, collect, grade
+from grader.trusted.proxy import worker_python
+from grader.trusted.run import ROOT, Graded, GraderError, Runner, calibrated_limits, collect, grade
 from grader.trusted.scoring import TestCase, score
 from grader.trusted.submission import submission_name
 
@@ -46,9 +46,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     grade_parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                               help="submissions graded at once (default: the number of cores)")
     grade_parser.add_argument("--timeout", type=float, default=None,
-                              help=f"seconds per call into a student's code (default: {policy.TIMEOUT_FACTOR} times "
-                                   "the reference solution's slowest call, timed at the start of the run, "
-                                   f"at least {policy.TIMEOUT_FLOOR:g} s)")
+                              help=f"seconds per call into a student's code (default, per function: "
+                                   f"{policy.TIMEOUT_FACTOR} times the reference solution's slowest call of it, "
+                                   f"timed at the start of the run, at least {policy.TIMEOUT_FLOOR:g} s)")
     grade_parser.add_argument("--visibility", choices=report.VISIBILITIES, default="after_published",
                               help="results.json visibility of the hidden tests (default: after_published)")
     commands.add_parser("points", help="print the points table (Markdown) from kata/exercises.py")
@@ -129,7 +129,7 @@ def grade_one(path: Path, collected: list[TestCase], args: argparse.Namespace, j
     (folder / resume.RECORD).unlink(missing_ok=True)
     atomic.write_text(folder / "results.json", report.fallback_results_json("The grader did not finish this submission."))
     try:
-        graded = grade(path, name, collected, args.timeout)
+        graded = grade(path, name, collected, args.limits)
     except Exception as error:  # a grader bug must not lose the rest of the batch
         reason = f"error: the grader failed ({type(error).__name__}: {error})"
         graded = Graded(name, score(collected, {}, {m: reason for m in modules()}), status=reason)
@@ -151,17 +151,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: cannot create the output folder {args.out}: {error.strerror}", file=sys.stderr)
         return 2
     lock_down([*PROTECTED, args.out, *args.submissions])
-    if os.geteuid() == 0:
-        note = worker_python(UID_BASE + os.getpid())[1]
-        if note:
-            console.print(f"[yellow]warning:[/] {note}")
+    note = worker_python()[1]
+    if note:
+        console.print(f"[yellow]warning:[/] {note}")
     scratch = Path(tempfile.mkdtemp(prefix="kata-collect-"))
     try:
         collected = collect(scratch)
         judge = resume.judge_fingerprint(args.timeout, args.visibility)
         if args.timeout is None:
-            args.timeout = calibrated_timeout(collected)
-            console.print(f"Time limit per call: {args.timeout:.3g} s (calibrated against the reference solution)")
+            args.limits = calibrated_limits(collected)
+            console.print(f"Time limit per call: {args.limits.describe()} (calibrated against the reference solution)")
+        else:
+            args.limits = policy.TimeLimits(args.timeout)
     except GraderError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

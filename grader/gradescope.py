@@ -200,8 +200,8 @@ def grade_pass(suite: str, submission: Path, out: Path, seconds: float) -> int:
     # the time budget it gives run_suite.
     grading.HIDDEN = ROOT / "tests" / suite
     run_suite = grading.run_suite
-    grading.run_suite = lambda files, scratch, timeout, budget: run_suite(
-        files, scratch, timeout, max(1.0, min(budget, ends - time.monotonic())))
+    grading.run_suite = lambda files, scratch, limits, budget: run_suite(
+        files, scratch, limits, max(1.0, min(budget, ends - time.monotonic())))
     cli.lock_down([*cli.PROTECTED, submission])
     with tempfile.TemporaryDirectory(prefix="kata-collect-") as scratch:
         collected = grading.collect(Path(scratch))

@@ -21,9 +21,10 @@ stdout/stderr (those are the student's, captured to files and never parsed):
             | {"handle": n, "class": "Conv"}                   (an object living here)
             | {"generator": PCG64 state}                       (an argument: np.random.default_rng)
 
-Requests: {"op": "import" | "lookup" | "construct" | "call" | "getattr" | "call_method"
-| "setattr", ...}. Responses: {"ok": true, "value": value} or {"ok": false, "kind":
-"missing" | "student" | "rejected" | "mutated", "message": str, ...}.
+Once started (numpy imported, limits applied, no student code run yet) the worker sends
+{"ready": true}. Requests: {"op": "import" | "lookup" | "construct" | "call" | "getattr" |
+"call_method" | "setattr", ...}. Responses: {"ok": true, "value": value} or {"ok": false,
+"kind": "missing" | "student" | "rejected" | "mutated", "message": str, ...}.
 """
 
 from __future__ import annotations
@@ -378,6 +379,7 @@ def main() -> None:
     sys.dont_write_bytecode = True
     bound_output(config["output_bytes"])
     apply_limits(config["limits"])
+    write_frame(response_fd, {"ready": True}, [])  # the per-call clock starts after this
     serve(Worker(folder), blocker, request_fd, response_fd)
     os._exit(0)
 

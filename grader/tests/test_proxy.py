@@ -117,7 +117,7 @@ pickle_me = np.array([Payload()], dtype=object)
 
 @pytest.fixture(scope="module")
 def tricks(tmp_path_factory):
-    student = SandboxStudent({"tricks.py": TRICKS}, tmp_path_factory.mktemp("scratch"), timeout=2)
+    student = SandboxStudent({"tricks.py": TRICKS}, tmp_path_factory.mktemp("scratch"), policy.TimeLimits(2))
     yield student
     student.close()
 
@@ -207,7 +207,7 @@ def test_timeout_kills_the_worker_and_the_next_call_works(module):
 
 
 def test_a_function_is_skipped_after_too_many_timeouts(tmp_path):
-    student = SandboxStudent({"tricks.py": TRICKS}, tmp_path, timeout=0.5)
+    student = SandboxStudent({"tricks.py": TRICKS}, tmp_path, policy.TimeLimits(0.5))
     try:
         module = student.module("tricks")
         for _ in range(policy.MAX_TIMEOUTS):
@@ -232,9 +232,26 @@ def pickled_npy() -> bytes:
     return buffer.getvalue()
 
 
+def npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("array", [np.arange(12.0).reshape(3, 4), np.asfortranarray(np.arange(12).reshape(3, 4)),
+                                   np.float64(2.5), np.zeros((0, 3)), np.array([True, False])],
+                         ids=["C order", "Fortran order", "0-d", "empty", "bool"])
+def test_returned_arrays_read_back_exactly_and_writable(array):
+    got = decode({"array": 0}, [npy(np.asarray(array))], "f()")
+    assert type(got) is np.ndarray and got.dtype == np.asarray(array).dtype and got.flags.writeable
+    assert np.array_equal(got, array) and got.shape == np.shape(array)
+
+
 @pytest.mark.parametrize("tree, blobs", [
     ({"array": 0}, [pickled_npy()]),
     ({"array": 0}, [pickle.dumps(np.zeros(3))]),
+    ({"array": 0}, [npy(np.zeros(4))[:-8]]),  # fewer data bytes than the header's shape needs
+    ({"array": 0}, [npy(np.zeros(4)) + b"\0" * 8]),  # more
     ({"array": 3}, []),
     ({"scalar": 0}, [np.lib.format.magic(1, 0) + b"garbage"]),
     ("a string", []),

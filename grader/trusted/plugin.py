@@ -7,7 +7,7 @@ that never imports student code:
     --grader-submission DIR    the staged submission: tests reach it through SandboxStudent
     --grader-outcomes FILE     append one JSON line per finished test: nodeid, passed, message
                                (and {"banned": file, "module": name} for refused imports)
-    --grader-timeout SECONDS   per call into the student's code
+    --grader-limits JSON       seconds per call into the student's code (policy.TimeLimits)
 
 An outcome line says "passed" only when setup, call and teardown all passed; the grader
 scores a test only from such a line, so a test that never finishes scores 0. Messages are
@@ -34,7 +34,7 @@ from grader.trusted import policy
 from grader.trusted.proxy import SandboxStudent
 
 MAX_MESSAGE = 1500
-TIMING = "timing.json"  # next to the outcomes: the slowest call into the student's code
+TIMING = "timing.json"  # next to the outcomes: the slowest call of each function of the student's
 FAILED = pytest.StashKey[str]()
 
 
@@ -43,7 +43,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--grader-collect", type=Path, help="write the collected tests here (JSON)")
     group.addoption("--grader-submission", type=Path, help="the staged submission folder to grade")
     group.addoption("--grader-outcomes", type=Path, help="append per-test outcomes here (JSON lines)")
-    group.addoption("--grader-timeout", type=float, default=policy.DEFAULT_TIMEOUT, help="seconds per call")
+    group.addoption("--grader-limits", type=policy.TimeLimits.from_json,
+                    default=policy.TimeLimits(policy.DEFAULT_TIMEOUT), help="seconds per call, as JSON")
 
 
 def exercise_of(item: pytest.Item) -> tuple[str, float]:
@@ -80,7 +81,7 @@ class Recorder:
 
     def make_student(self, config: pytest.Config) -> SandboxStudent:
         scratch = Path(config.getoption("--grader-outcomes")).parent
-        student = SandboxStudent(self.files, scratch, config.getoption("--grader-timeout"))
+        student = SandboxStudent(self.files, scratch, config.getoption("--grader-limits"))
         self.students.append(student)
         return student
 
@@ -117,9 +118,12 @@ class Recorder:
         for student in self.students:
             student.close()
         target = self.config.getoption("--grader-outcomes")
-        if target is not None and self.students:  # the time-limit calibration reads it (run.slowest_call)
-            slowest = max(student.slowest_call for student in self.students)
-            (Path(target).parent / TIMING).write_text(json.dumps({"slowest_call": slowest}))
+        if target is not None and self.students:  # the time-limit calibration reads it (run.call_seconds)
+            slowest: dict[str, float] = {}
+            for student in self.students:
+                for function, seconds in student.call_seconds.items():
+                    slowest[function] = max(slowest.get(function, 0.0), seconds)
+            (Path(target).parent / TIMING).write_text(json.dumps(slowest))
 
 
 def message_of(call: pytest.CallInfo) -> str:
@@ -134,6 +138,22 @@ def message_of(call: pytest.CallInfo) -> str:
     else:
         text = f"{type(error).__name__}: {error}"
     return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + "..."
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> pytest.TestReport | None:
+    """In a grading run, a failure's report holds its message alone.
+
+    pytest's own report renders the failing test's traceback with source (it parses the
+    test files' syntax trees), which costs more than running the tests when a submission
+    fails them all, and no one reads it: the outcomes file is the record. Skips and passes
+    keep pytest's report.
+    """
+    if (item.config.getoption("--grader-submission") is None or call.excinfo is None
+            or call.excinfo.errisinstance(pytest.skip.Exception)):
+        return None
+    return pytest.TestReport(item.nodeid, item.location, dict.fromkeys(item.keywords, 1), "failed",
+                             message_of(call), call.when, duration=call.duration, start=call.start, stop=call.stop)
 
 
 def pytest_configure(config: pytest.Config) -> None:

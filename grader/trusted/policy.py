@@ -6,6 +6,9 @@ scan (grader/trusted/scan.py) uses the same list of banned packages.
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass, field
+
 # Packages a submission may not import: libraries that compute the answer (the oracles
 # themselves, autodiff) and the repository's own code. Ways out of the worker (fork,
 # exec) are closed by its resource limits instead, so they need no entry here.
@@ -17,9 +20,11 @@ BANNED_MODULES: frozenset[str] = frozenset({
 
 DEFAULT_TIMEOUT = 10.0  # seconds per call into the student's code, when grade() is given none
 
-# The command line's per-call limit unless --timeout is given: TIMEOUT_FACTOR times the
-# reference solution's slowest call, measured at the start of the same run (so slow but
-# correct plain loops pass on a slow or busy machine too), within these bounds (seconds).
+# The command line's per-call limits unless --timeout is given: for each function or method
+# the tests call, TIMEOUT_FACTOR times the reference solution's slowest call of it, measured
+# at the start of the same run (so slow but correct plain loops pass on a slow or busy
+# machine too), within these bounds (seconds). A call the reference never made gets the
+# limit of the reference's slowest call overall.
 TIMEOUT_FACTOR = 50
 TIMEOUT_FLOOR = 2.0
 TIMEOUT_CEILING = 60.0
@@ -35,8 +40,48 @@ OUTPUT_BYTES = 1 << 20  # characters of print() output kept per stream; the rest
 WORKER_LIMITS: dict[str, int] = {
     "RLIMIT_CPU": 600,  # seconds of CPU for the worker's whole life: a backstop behind the per-call timeout
     "RLIMIT_AS": 1 << 30,  # bytes of address space (not enforced on macOS)
-    "RLIMIT_FSIZE": 16 << 20,  # bytes per written file, stdout/stderr captures included
+    "RLIMIT_FSIZE": 2 << 20,  # bytes per written file: no layer writes files; the captures keep 1 MB of prints
     "RLIMIT_NOFILE": 32,
     "RLIMIT_NPROC": 0,  # no fork at all (counts per user; root is exempt, hence the user switch)
     "RLIMIT_CORE": 0,
 }
+
+
+def bounded(seconds: float) -> float:
+    """A calibrated limit within [TIMEOUT_FLOOR, TIMEOUT_CEILING]."""
+    return min(max(seconds, TIMEOUT_FLOOR), TIMEOUT_CEILING)
+
+
+@dataclass(frozen=True)
+class TimeLimits:
+    """Seconds a call into the student's code may take: its function's own limit, else `default`.
+
+    Functions are named as the proxy counts them: "softmax.py: softmax", "conv.py: backward"
+    (the file, then the function or method called).
+    """
+
+    default: float
+    per_function: dict[str, float] = field(default_factory=dict)
+
+    def of(self, function: str) -> float:
+        return self.per_function.get(function, self.default)
+
+    @classmethod
+    def calibrated(cls, reference_seconds: dict[str, float]) -> TimeLimits:
+        """TIMEOUT_FACTOR times the reference's slowest call of each function (see above)."""
+        slowest = max(reference_seconds.values(), default=0.0)
+        return cls(bounded(TIMEOUT_FACTOR * slowest),
+                   {name: bounded(TIMEOUT_FACTOR * seconds) for name, seconds in sorted(reference_seconds.items())})
+
+    def describe(self) -> str:
+        values = [self.default, *self.per_function.values()]
+        low, high = min(values), max(values)
+        return f"{low:.3g} s" if low == high else f"{low:.3g} to {high:.3g} s, by function"
+
+    def to_json(self) -> str:
+        return json.dumps({"default": self.default, "per_function": self.per_function})
+
+    @classmethod
+    def from_json(cls, text: str) -> TimeLimits:
+        data = json.loads(text)
+        return cls(float(data["default"]), {str(k): float(v) for k, v in data["per_function"].items()})

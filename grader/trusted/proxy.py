@@ -49,15 +49,18 @@ NUMPY_PATH = str(Path(np.__file__).resolve().parent.parent)
 
 
 @functools.cache
-def worker_python(uid: int | None) -> tuple[str, str]:
-    """(interpreter, note): a Python of this version that the worker's user can run with numpy.
+def worker_python() -> tuple[str, str]:
+    """(interpreter, note): a Python of this version that an unprivileged worker can run with numpy.
 
-    The grader's own interpreter first; as root it may live where other users cannot read
-    (pyenv under /root), so a system Python of the same version is tried next. When none
-    works for the unprivileged user, the worker runs as the grader's user and the note says so.
+    Only a question as root (otherwise the worker is the grader's user). The grader's own
+    interpreter first; it may live where other users cannot read (pyenv under /root), so a
+    system Python of the same version is tried next. Asked once per process, as the uid
+    UID_BASE (no worker's: what one user without rights can run, any can). When none works,
+    the worker runs as the grader's user and the note says so.
     """
-    if uid is None:
+    if os.geteuid() != 0:
         return sys.executable, ""
+    uid = UID_BASE
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
     probe = f"import sys; sys.path.insert(0, {NUMPY_PATH!r}); import numpy"
     for candidate in dict.fromkeys([sys.executable, f"/usr/bin/{version}", f"/usr/local/bin/{version}"]):
@@ -75,13 +78,20 @@ def worker_python(uid: int | None) -> tuple[str, str]:
 class Worker:
     """One running worker process and its two pipes."""
 
-    def __init__(self, files: dict[str, bytes], scratch: Path, timeout: float):
-        self.timeout = timeout
+    def __init__(self, files: dict[str, bytes], scratch: Path):
         self.folder = Path(tempfile.mkdtemp(prefix="kata-worker-"))
+        self.process: subprocess.Popen | None = None
         try:
             self._start(files, scratch)
+            # Python and numpy start before any student code runs: the per-call clock starts after.
+            ready, _ = read_frame(self.response_fd, time.monotonic() + STARTUP_ALLOWANCE)
+            if ready.get("ready") is not True:
+                raise WorkerGone("it sent something else than its ready signal")
+        except WorkerTimeout:
+            self.kill()
+            raise WorkerGone(f"it did not start within {STARTUP_ALLOWANCE:g} s") from None
         except BaseException:
-            shutil.rmtree(self.folder, ignore_errors=True)
+            self.kill()
             raise
 
     def _start(self, files: dict[str, bytes], scratch: Path) -> None:
@@ -89,25 +99,30 @@ class Worker:
             (self.folder / name).write_bytes(data)
         shutil.copyfile(WORKER_SOURCE, self.folder / "worker.py")
         uid = UID_BASE + os.getpid() if os.geteuid() == 0 else None
-        python, self.note = worker_python(uid)
+        python, self.note = worker_python()
         user = self._switch_to(uid) if uid is not None and not self.note else {}
         request_read, self.request_fd = os.pipe()
         self.response_fd, response_write = os.pipe()
         config = json.dumps({"banned": sorted(policy.BANNED_MODULES), "limits": policy.WORKER_LIMITS,
                              "numpy_path": NUMPY_PATH, "output_bytes": policy.OUTPUT_BYTES})
         # The student's output goes to files of ours (size-capped by RLIMIT_FSIZE), never parsed.
-        with open(scratch / "worker-stdout.txt", "wb") as out, open(scratch / "worker-stderr.txt", "wb") as err:
-            self.process = subprocess.Popen(
-                [python, "-I", "worker.py", str(request_read), str(response_write), config],
-                cwd=self.folder, env=worker_env(str(self.folder)), stdin=subprocess.DEVNULL,
-                stdout=out, stderr=err, pass_fds=(request_read, response_write),
-                start_new_session=True,  # its own process group, so kill() reaches every child
-                **user,
-            )
-        os.close(request_read)
-        os.close(response_write)
+        try:
+            with open(scratch / "worker-stdout.txt", "wb") as out, open(scratch / "worker-stderr.txt", "wb") as err:
+                self.process = subprocess.Popen(
+                    [python, "-I", "worker.py", str(request_read), str(response_write), config],
+                    cwd=self.folder, env=worker_env(str(self.folder)), stdin=subprocess.DEVNULL,
+                    stdout=out, stderr=err, pass_fds=(request_read, response_write),
+                    start_new_session=True,  # its own process group, so kill() reaches every child
+                    **user,
+                )
+        except BaseException:
+            os.close(self.request_fd)
+            os.close(self.response_fd)
+            raise
+        finally:  # the worker's ends of the pipes are its own now
+            os.close(request_read)
+            os.close(response_write)
         os.set_blocking(self.request_fd, False)  # see protocol.write_frame
-        self.started = True
 
     def _switch_to(self, uid: int) -> dict[str, Any]:
         """As root: a uid of its own (no other worker shares it), owning only its folder."""
@@ -116,15 +131,16 @@ class Worker:
         self.folder.chmod(0o700)
         return {"user": uid, "group": uid, "extra_groups": []}
 
-    def request(self, header: dict, blobs: list[bytes]) -> tuple[dict, list[bytes]]:
-        allowance = STARTUP_ALLOWANCE if self.started else 0.0
-        self.started = False
-        deadline = time.monotonic() + self.timeout + allowance
+    def request(self, header: dict, blobs: list[bytes], timeout: float) -> tuple[dict, list[bytes]]:
+        deadline = time.monotonic() + timeout
         write_frame(self.request_fd, header, blobs, deadline)
         return read_frame(self.response_fd, deadline)
 
     def kill(self) -> str:
         """Kill the whole process group; returns how the worker ended, for messages."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+        if self.process is None:
+            return "not started"
         try:
             os.killpg(self.process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
@@ -132,7 +148,6 @@ class Worker:
         code = self.process.wait()
         for fd in (self.request_fd, self.response_fd):
             os.close(fd)
-        shutil.rmtree(self.folder, ignore_errors=True)
         if code >= 0:
             return f"exit code {code}"
         return f"killed by {signal.Signals(-code).name}" if -code in signal.valid_signals() else f"signal {-code}"
@@ -141,14 +156,17 @@ class Worker:
 class SandboxStudent:
     """A submission's files, run by a sandboxed worker; see kata/student.py for the surface."""
 
-    def __init__(self, files: dict[str, bytes], scratch: Path, timeout: float = policy.DEFAULT_TIMEOUT):
+    def __init__(self, files: dict[str, bytes], scratch: Path,
+                 limits: policy.TimeLimits = policy.TimeLimits(policy.DEFAULT_TIMEOUT)):
         self.files = files
         self.scratch = scratch
-        self.timeout = timeout
+        self.limits = limits
         self.worker: Worker | None = None
         self.generation = 0  # bumped at every restart: objects of an older worker are gone
-        self.kinds: dict[tuple[str, str], str] = {}  # (module, name) -> class/function/value
-        self.slowest_call = 0.0  # seconds: the longest answered request, a worker's start excluded
+        # (module, name) -> "class"/"function"/"value"; (object handle, name) -> "method" once
+        # the worker said so, so calling a method again costs one request, not two.
+        self.kinds: dict[tuple[str | int, str], str] = {}
+        self.call_seconds: dict[str, float] = {}  # "conv.py: forward" -> its slowest answered call
         self.violations: dict[str, str] = {}  # file name -> banned module it tried to import
         self.timeouts: dict[str, int] = {}  # "conv.py: forward" -> its calls that timed out (policy.MAX_TIMEOUTS)
         self.modules_of: dict[int, str] = {}  # object handle -> the module whose class made it
@@ -170,19 +188,22 @@ class SandboxStudent:
             raise StudentError(f"{what} was not run: earlier calls ({target}) timed out {policy.MAX_TIMEOUTS} "
                                f"times (after {policy.MAX_TIMEOUTS}, its remaining calls are skipped)")
         if self.worker is None:
-            self.worker = Worker(self.files, self.scratch, self.timeout)
+            try:
+                self.worker = Worker(self.files, self.scratch)
+            except WorkerGone as error:  # before any student code ran: the machine's fault, said so
+                raise StudentError(f"{what} was not run: the process for your code could not start ({error})") from None
             self.generation += 1
             self.kinds.clear()
             self.modules_of.clear()
-        startup, began = self.worker.started, time.monotonic()
+        timeout = self.limits.of(target)
         try:
-            reply, reply_blobs = self.worker.request(header, blobs)
-            if not startup:
-                self.slowest_call = max(self.slowest_call, time.monotonic() - began)
+            began = time.monotonic()
+            reply, reply_blobs = self.worker.request(header, blobs, timeout)
+            self.call_seconds[target] = max(self.call_seconds.get(target, 0.0), time.monotonic() - began)
         except WorkerTimeout:
             self.timeouts[target] = self.timeouts.get(target, 0) + 1
             self.restart()
-            raise StudentError(f"{what} timed out after {self.timeout:g} s (an endless loop, or far too slow)") from None
+            raise StudentError(f"{what} timed out after {timeout:.3g} s (an endless loop, or far too slow)") from None
         except WorkerGone:
             ended = self.restart()
             raise StudentError(f"{what} ended the process running your code ({ended}): "
@@ -287,10 +308,14 @@ class SandboxObject:
         if name.startswith("__"):
             raise AttributeError(name)
         student, what = self._student, f"{self._label}.{name}"
+        method = lambda *args, **kwargs: student.call(self._header("call_method", name), args, kwargs, what)
+        if student.kinds.get((self._sandbox_handle, name)) == "method":  # lost objects: _header says so
+            return method
         tree, blobs = student.exchange(self._header("getattr", name), (), {}, what,
                                        missing=f"{self._label} object has no attribute {name!r}")
         if tree == {"method": True}:
-            return lambda *args, **kwargs: student.call(self._header("call_method", name), args, kwargs, what)
+            student.kinds[self._sandbox_handle, name] = "method"
+            return method
         return decode(tree, blobs, what)
 
     def __setattr__(self, name: str, value: Any) -> None:

@@ -46,7 +46,7 @@ class Graded:
     status: str = "graded"  # or the reason the submission could not be graded
     notes: list[str] = field(default_factory=list)  # submission-wide messages (missing files...)
     seconds: float = 0.0
-    slowest_call: float = 0.0  # seconds: the longest call into the submission's code
+    call_seconds: dict[str, float] = field(default_factory=dict)  # "conv.py: forward" -> its slowest call
 
     @property
     def score(self) -> float:
@@ -58,9 +58,11 @@ class Graded:
 
 
 def pytest_args(*options: str) -> list[str]:
-    """The trusted pytest run: plain asserts (messages never show test source), no plugins of chance."""
+    """The trusted pytest run: plain asserts (messages never show test source), no plugins of
+    chance, and none whose work no one reads (the unraisable-exception plugin alone runs five
+    full garbage collections at exit)."""
     return [str(HIDDEN), "-q", "--assert=plain", "-p", "grader.trusted.plugin", "-p", "no:cacheprovider",
-            "--rootdir", str(ROOT), *options]
+            "-p", "no:unraisableexception", "--rootdir", str(ROOT), *options]
 
 
 class Runner:
@@ -141,7 +143,7 @@ def _remove_files_of(uid: int) -> None:
                 continue
 
 
-def run_suite(files: dict[str, bytes], scratch: Path, timeout: float, budget: float) -> Path:
+def run_suite(files: dict[str, bytes], scratch: Path, limits: policy.TimeLimits, budget: float) -> Path:
     """Run the hidden suite against the files in a worker; the outcomes file it wrote."""
     staged = scratch / "submission"
     staged.mkdir()
@@ -149,8 +151,8 @@ def run_suite(files: dict[str, bytes], scratch: Path, timeout: float, budget: fl
         (staged / name).write_bytes(data)
     outcomes = scratch / "outcomes.jsonl"
     args = pytest_args("--grader-submission", str(staged), "--grader-outcomes", str(outcomes),
-                       "--grader-timeout", str(timeout),
-                       "--timeout", str(max(60.0, 6 * timeout)))  # pytest-timeout: per test, a backstop
+                       "--grader-limits", limits.to_json(),
+                       "--timeout", str(max(60.0, 6 * limits.default)))  # pytest-timeout: per test, a backstop
     pid = Runner.run(args, scratch / "pytest-log.txt", budget)  # tests without a record score 0
     if os.geteuid() == 0:
         _reap_user(UID_BASE + pid)
@@ -158,7 +160,8 @@ def run_suite(files: dict[str, bytes], scratch: Path, timeout: float, budget: fl
     return outcomes
 
 
-def grade(path: Path, name: str, collected: list[TestCase], timeout: float = policy.DEFAULT_TIMEOUT) -> Graded:
+def grade(path: Path, name: str, collected: list[TestCase],
+          limits: policy.TimeLimits = policy.TimeLimits(policy.DEFAULT_TIMEOUT)) -> Graded:
     """Grade one submission (never raises for anything the submission contains)."""
     started = time.monotonic()
     zeroed: dict[str, str] = {}
@@ -185,9 +188,9 @@ def grade(path: Path, name: str, collected: list[TestCase], timeout: float = pol
             submission.files.pop(filename, None)
     scratch = Path(tempfile.mkdtemp(prefix="kata-grade-"))  # 0700: the worker's user cannot enter
     try:
-        budget = 120 + len(collected) * 3 * timeout
-        outcomes = load_outcomes(run_suite(submission.files, scratch, timeout, budget))
-        slowest = slowest_call(scratch)
+        budget = 120 + len(collected) * 3 * limits.default
+        outcomes = load_outcomes(run_suite(submission.files, scratch, limits, budget))
+        seconds = call_seconds(scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     for filename, banned in outcomes.banned.items():
@@ -196,7 +199,7 @@ def grade(path: Path, name: str, collected: list[TestCase], timeout: float = pol
             zeroed[module] = banned_reason(filename, f"{banned}, at run time")
             notes.append(zeroed[module])
     return Graded(name, score(collected, outcomes.tests, zeroed), notes=notes, seconds=time.monotonic() - started,
-                  slowest_call=slowest)
+                  call_seconds=seconds)
 
 
 def banned_reason(filename: str, found: str) -> str:
@@ -205,22 +208,26 @@ def banned_reason(filename: str, found: str) -> str:
             "Write the layer with NumPy only.")
 
 
-def slowest_call(scratch: Path) -> float:
-    """The longest call into the student's code in a grading run (0 when it left no figure)."""
+def call_seconds(scratch: Path) -> dict[str, float]:
+    """The slowest call of each function into the student's code in a grading run (the
+    plugin's figures; none when it left none)."""
     try:
-        return float(json.loads((scratch / TIMING).read_text())["slowest_call"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return 0.0
+        figures = json.loads((scratch / TIMING).read_text())
+        return {str(name): float(seconds) for name, seconds in figures.items()}
+    except (OSError, ValueError, AttributeError, TypeError):
+        return {}
 
 
-def calibrated_timeout(collected: list[TestCase]) -> float:
-    """The per-call time limit for this run: policy.TIMEOUT_FACTOR x the reference's slowest call.
+def calibrated_limits(collected: list[TestCase]) -> policy.TimeLimits:
+    """This run's per-call time limits: policy.TIMEOUT_FACTOR x the reference's slowest call
+    of each function (policy.TimeLimits.calibrated).
 
     Measured now, on this machine and under its current load, by grading solutions/ like any
-    submission: slow but correct code (plain loops) is judged against the same clock.
+    submission: slow but correct code (plain loops) is judged against the same clock, and an
+    endless loop in a function the reference runs in a millisecond is stopped in seconds.
     """
-    reference = grade(ROOT / "solutions", "reference", collected, policy.CALIBRATION_TIMEOUT)
+    reference = grade(ROOT / "solutions", "reference", collected, policy.TimeLimits(policy.CALIBRATION_TIMEOUT))
     if reference.score != reference.max_score:
         failures = "; ".join(f for e in reference.exercises for f in e.failures)[:2000]
         raise GraderError(f"the reference solution fails the hidden tests, so no time limit can be calibrated: {failures}")
-    return min(max(policy.TIMEOUT_FACTOR * reference.slowest_call, policy.TIMEOUT_FLOOR), policy.TIMEOUT_CEILING)
+    return policy.TimeLimits.calibrated(reference.call_seconds)
