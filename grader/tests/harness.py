@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import signal
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.tests.corpus import REPO
+from grader.tests.archives import archive_attacks
+from grader.tests.corpus import REPO, folder_attacks
 from kata.exercises import EXERCISES
 
 FULL = {exercise.id: float(exercise.points) for exercise in EXERCISES}
+ATTACKS = folder_attacks() + archive_attacks()
 BATCH_TIMEOUT = 600  # seconds; far above a healthy run (about 90 s on 2 idle cores): only catches a hung grader
 
 
@@ -83,8 +87,10 @@ def private_tmp() -> Path:
 def grader_processes_since(before: dict[int, str], grader_tmp: Path) -> dict[int, str]:
     """Processes started since the snapshot `before` that belong to a grading run.
 
-    The grader and its trusted pytest name this repository on their command line; the
-    workers and anything they spawned work in a folder inside the run's TMPDIR.
+    The grader and its trusted pytest processes (forks of grader.trusted.forkserver) run
+    `-m grader...` in this repository; the workers and anything they spawned work in a folder
+    inside the run's TMPDIR. Other processes of this repository (a test run beside this
+    one) are not the grader's.
     """
     found = {}
     for pid, command in live_processes().items():
@@ -94,6 +100,47 @@ def grader_processes_since(before: dict[int, str], grader_tmp: Path) -> dict[int
             cwd = os.readlink(f"/proc/{pid}/cwd")
         except OSError:
             cwd = ""
-        if str(REPO) in command or cwd.startswith(str(grader_tmp)):
+        if (cwd == str(REPO) and " -m grader" in command) or cwd.startswith(str(grader_tmp)):
             found[pid] = command
     return found
+
+
+def tree_digest(path: Path) -> str:
+    """A hash of a file or folder's names, kinds and contents (links and pipes are not followed)."""
+    digest = hashlib.sha256()
+    paths = [path] if not path.is_dir() or path.is_symlink() else sorted(path.rglob("*"))
+    for item in paths:
+        digest.update(str(item.relative_to(path.parent)).encode())
+        if item.is_symlink():
+            digest.update(b"link:" + os.readlink(item).encode())
+        elif item.is_file():
+            digest.update(item.read_bytes())
+    return digest.hexdigest()
+
+
+def git_status() -> str:
+    return subprocess.run(["git", "status", "--porcelain", "--ignored"], cwd=REPO, capture_output=True,
+                          text=True).stdout
+
+
+WORLD_WRITABLE = [Path("/tmp"), Path("/var/tmp"), Path("/dev/shm")]
+
+
+@dataclass
+class Batch:
+    completed: subprocess.CompletedProcess
+    out: Path
+    markers: Path
+    grader_tmp: Path
+    secret: str
+    submissions: dict[str, Path]
+    digests_before: dict[str, str]
+    rows: list[dict[str, str]]
+    processes_before: dict[int, str]
+    git_before: str
+
+
+def row_of(batch: Batch, name: str) -> dict[str, str]:
+    rows = [row for row in batch.rows if row["submission"] == name]
+    assert len(rows) == 1, f"{len(rows)} gradebook rows for {name}; grader stderr:\n{batch.completed.stderr[-3000:]}"
+    return rows[0]

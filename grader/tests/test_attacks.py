@@ -3,100 +3,25 @@
 The grader's promise, per submission: it cannot raise its own score above what its correct
 code earns, nor change, delay or break anyone else's; the batch completes with a row for
 every submission; the machine is left clean. Each attack states its exact expected scores
-(corpus.py): 0 where it cheats, full points where the rest of its code is honest.
+(corpus.py): 0 where it cheats, full points where the rest of its code is honest. The batch
+(conftest.py) also holds the example class and the layout cases of test_grading.py.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-import secrets
-import shutil
-import subprocess
-import tempfile
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from grader.tests.archives import archive_attacks
-from grader.tests.corpus import REPO, Attack, folder_attacks, reference_submission
-from grader.tests.harness import (BATCH_TIMEOUT, FULL, finish, grader_processes_since, live_processes,
-                                  private_tmp, read_gradebook, read_results, scores_of, start_grader)
+from grader.tests.corpus import REPO, Attack
+from grader.tests.harness import (ATTACKS, BATCH_TIMEOUT, FULL, WORLD_WRITABLE, Batch, git_status,
+                                  grader_processes_since, live_processes, read_results, row_of, scores_of,
+                                  tree_digest)
 
 pytestmark = pytest.mark.timeout(BATCH_TIMEOUT + 60)  # pytest-timeout: a whole batch runs in one test
 
-ATTACKS = folder_attacks() + archive_attacks()
-RUNNABLE = [attack for attack in ATTACKS if attack.skip_reason() is None]
 MAX_OUTPUT_BYTES = 1_000_000  # a results.json or feedback.md larger than this means unbounded student output
-
-
-def tree_digest(path: Path) -> str:
-    """A hash of a file or folder's names, kinds and contents (links and pipes are not followed)."""
-    digest = hashlib.sha256()
-    paths = [path] if not path.is_dir() or path.is_symlink() else sorted(path.rglob("*"))
-    for item in paths:
-        digest.update(str(item.relative_to(path.parent)).encode())
-        if item.is_symlink():
-            digest.update(b"link:" + os.readlink(item).encode())
-        elif item.is_file():
-            digest.update(item.read_bytes())
-    return digest.hexdigest()
-
-
-def git_status() -> str:
-    return subprocess.run(["git", "status", "--porcelain", "--ignored"], cwd=REPO, capture_output=True,
-                          text=True).stdout
-
-
-WORLD_WRITABLE = [Path("/tmp"), Path("/var/tmp"), Path("/dev/shm")]
-
-
-@dataclass
-class Batch:
-    completed: subprocess.CompletedProcess
-    out: Path
-    markers: Path
-    grader_tmp: Path
-    secret: str
-    submissions: dict[str, Path]
-    digests_before: dict[str, str]
-    rows: list[dict[str, str]]
-    processes_before: dict[int, str]
-    git_before: str
-
-
-@pytest.fixture(scope="module")
-def batch(tmp_path_factory: pytest.TempPathFactory):
-    """Builds every runnable attack and the reference, and grades them all in one CLI run."""
-    work = tmp_path_factory.mktemp("attacks")
-    markers = Path(tempfile.mkdtemp(prefix="kata-attack-markers-"))
-    (markers / "pids").mkdir()
-    for folder in (markers, markers / "pids"):
-        folder.chmod(0o777)  # the sandboxed worker (another user when run as root) leaves evidence here
-    grader_tmp = private_tmp()  # the grader's TMPDIR: must end up empty
-    values = {"MARKERS": str(markers), "REPO": str(REPO), "GRADER_TMP": str(grader_tmp), "TEST_UID": str(os.getuid())}
-    submissions = {"reference": reference_submission(work / "reference")}
-    for attack in RUNNABLE:
-        submissions[attack.name] = attack.build(work / attack.name, values)
-    digests = {name: tree_digest(path) for name, path in submissions.items()}
-    secret = secrets.token_hex(16)
-    env = dict(os.environ, KATA_ATTACK_SECRET=secret, TMPDIR=str(grader_tmp))
-    processes, git_before = live_processes(), git_status()
-    completed = finish(start_grader(list(submissions.values()), work / "out", "--jobs", "2", env=env))
-    time.sleep(1.5)  # a daemon that outlived its worker would act within 0.5 s
-    rows = read_gradebook(work / "out") if (work / "out" / "gradebook.csv").exists() else []
-    yield Batch(completed, work / "out", markers, grader_tmp, secret, submissions, digests, rows, processes,
-                git_before)
-    shutil.rmtree(markers, ignore_errors=True)
-    shutil.rmtree(grader_tmp, ignore_errors=True)
-
-
-def row_of(batch: Batch, name: str) -> dict[str, str]:
-    rows = [row for row in batch.rows if row["submission"] == name]
-    assert len(rows) == 1, f"{len(rows)} gradebook rows for {name}; grader stderr:\n{batch.completed.stderr[-3000:]}"
-    return rows[0]
 
 
 def test_the_grader_ran_and_wrote_one_row_per_submission(batch: Batch):

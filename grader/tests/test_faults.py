@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from grader.tests.archives import WRONG_SOFTMAX
-from kata.exercises import importers_of
 from grader.tests.corpus import reference_submission
+from kata.exercises import EXERCISES
 from grader.tests.harness import (BATCH_TIMEOUT, FULL, finish, grader_processes_since, live_processes,
                                   private_tmp, read_gradebook, scores_of, start_grader)
 
@@ -31,9 +31,22 @@ def graded_so_far(out: Path) -> list[str]:
         return []
 
 
+# What is resumed is the bookkeeping, not the tests: submissions of the first four layers
+# alone grade in about a second each (the rest of their exercises score 0, file missing).
+LAYERS = ("conv", "maxpool", "dense", "softmax")
+EXPECTED = {e.id: FULL[e.id] if e.module in LAYERS else 0.0 for e in EXERCISES}
+
+
+def layers_only(folder: Path) -> Path:
+    for path in reference_submission(folder).iterdir():
+        if path.stem not in LAYERS:
+            path.unlink()
+    return folder
+
+
 def test_a_run_killed_halfway_resumes_without_regrading_or_losing_anything(tmp_path: Path):
     names = [f"student{n}" for n in range(4)]
-    submissions = [reference_submission(tmp_path / name) for name in names]
+    submissions = [layers_only(tmp_path / name) for name in names]
     out = tmp_path / "out"
     before, grader_tmp = live_processes(), private_tmp()
     env = dict(os.environ, TMPDIR=str(grader_tmp))
@@ -58,15 +71,8 @@ def test_a_run_killed_halfway_resumes_without_regrading_or_losing_anything(tmp_p
     rows = read_gradebook(out)
     assert sorted(row["submission"] for row in rows) == sorted(names), "rows lost or duplicated"
     for row in rows:
-        got = scores_of(row)
-        if row["submission"] != changed:
-            assert got == FULL, row
-            continue
-        # Its broken softmax costs softmax.softmax; network.train calls softmax(), so its
-        # points are not pinned here.
-        assert got["softmax.softmax"] == 0, row
-        honest = [e for e in FULL if e != "softmax.softmax" and e not in importers_of("softmax")]
-        assert all(got[e] == FULL[e] for e in honest), row
+        expected = EXPECTED | ({"softmax.softmax": 0.0} if row["submission"] == changed else {})
+        assert scores_of(row) == expected, row
     for name in done[1:]:
         now = (out / name / "results.json").stat()
         assert (now.st_ino, now.st_mtime_ns) == (stamps[name].st_ino, stamps[name].st_mtime_ns), \
