@@ -29,7 +29,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from threadpoolctl import threadpool_limits
 
-from kata.checks import assert_close, expect_number, numerical_gradient, stacked_weighted_sum_gradient
+from kata.checks import assert_close, expect_number, stacked_numerical_gradient, stacked_weighted_sum_gradient
 from kata.speed import baseline_conv_step, best_time
 
 
@@ -252,8 +252,10 @@ def pool_first_max_gradient(x: np.ndarray, d_out: np.ndarray, k: int, s: int, ac
 
 
 def mean_cross_entropy(logits, labels):
-    """The oracle: scipy's log_softmax, picked at each row's label, averaged."""
-    return float(-np.mean(scipy.special.log_softmax(logits, axis=1)[np.arange(len(labels)), labels]))
+    """The oracle: scipy's log_softmax, picked at each row's label, averaged. Logits (N, K)
+    give one loss; a stack of them (B, N, K), as finite differences use, gives B losses."""
+    log_probabilities = scipy.special.log_softmax(logits, axis=-1)
+    return -np.mean(log_probabilities[..., np.arange(len(labels)), labels], axis=-1)
 
 
 def check_loss_and_gradient(student, logits, labels):
@@ -267,7 +269,7 @@ def check_loss_and_gradient(student, logits, labels):
     assert abs(loss - expected) <= 1e-7 * max(1.0, abs(expected)), (
         f"{what}: loss is {loss:.8g}, expected {expected:.8g} from scipy.special.log_softmax{hint}"
     )
-    numeric = numerical_gradient(lambda z: mean_cross_entropy(z, labels), logits)
+    numeric = stacked_numerical_gradient(lambda stack: mean_cross_entropy(stack, labels), logits)
     assert_close(d_logits, numeric, f"{what}[1] (d_logits)", "central finite differences",
                  likely_bugs={"d_logits is not divided by N: the loss is a mean over the batch": numeric * n})
 
