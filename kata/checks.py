@@ -69,7 +69,7 @@ def stacked_numerical_gradient(losses: Callable[[np.ndarray], np.ndarray], x: np
     The same perturbed copies x +- h e_i and the same central differences as
     numerical_gradient, so the same gradient (the loss's sums may round in another order,
     well inside the noise the module docstring describes), without a Python call per copy:
-    on the advanced suites' convolutions ~100x faster. A stack holds at most max_values
+    on the advanced suites' convolutions 30-100x faster. A stack holds at most max_values
     numbers (4 MB), so a large x takes several calls. x is not modified.
     """
     x = np.asarray(x, dtype=np.float64)
