@@ -1,7 +1,7 @@
 # Exercise stub generated from solutions/conv2d.py by `make exercises`.
 # Replace each NotImplementedError with your code; `make reset EX=conv2d` restores
 # this file and keeps yours as a timestamped backup.
-# stub-hash: 1a525c62431e4e6a
+# stub-hash: 2b5418314fbd0c55
 """A batched 2-D convolution layer, NCHW, laid out like PyTorch's nn.Conv2d.
 
 Deep-learning "convolution" is cross-correlation (the kernel is not flipped). With the
@@ -73,10 +73,11 @@ class Conv2D:
         # TODO 1. Remember x: backward needs it.
         # TODO 2. Zero-pad H and W by `padding` on each side (pad_images).
         # TODO 3. Output size: H' = (H + 2p - k) // s + 1, and the same for W'.
-        # TODO 4. For each output position (i, j), the window starts at row i*s, column j*s.
-        #         out[:, :, i, j] = sum over (C, k, k) of window (N, C, k, k) times
-        #         weights (F, C, k, k): np.tensordot with axes=([1, 2, 3], [1, 2, 3]).
-        # TODO 5. Add the bias of each output channel (broadcast it as (1, F, 1, 1)).
+        # TODO 4. Flatten the weights once to (F, C*k*k): one row per filter.
+        # TODO 5. For each output position (i, j), the window starts at row i*s, column j*s.
+        #         Flatten the window (N, C, k, k) to (N, C*k*k): every output channel at
+        #         once is one matrix product, out[:, :, i, j] = window @ weights_2d.T, (N, F).
+        # TODO 6. Add the bias of each output channel (broadcast it as (1, F, 1, 1)).
         raise NotImplementedError("conv2d.Conv2D.forward is not written yet: follow its TODO steps")
 
     def backward(self, d_out: np.ndarray, learn_rate: float) -> np.ndarray:
@@ -91,12 +92,15 @@ class Conv2D:
         Sets self.d_weights (F, C, k, k) and self.d_bias (F,), then
         weights -= learn_rate * d_weights and bias -= learn_rate * d_bias.
         """
-        # TODO 1. Pad the saved input again; start d_weights and d_x_pad (padded shape) at zeros.
+        # TODO 1. Pad the saved input again; flatten the weights to (F, C*k*k) as in forward;
+        #         start d_weights_2d (F, C*k*k) and d_x_pad (padded shape) at zeros.
         # TODO 2. d_bias = d_out summed over N, H' and W'.
-        # TODO 3. For each output position (i, j), with g = d_out[:, :, i, j] of shape (N, F):
-        #         d_weights += tensordot(g, window, axes=([0], [0]))   -> (F, C, k, k)
-        #         d_x_pad[window's place] += tensordot(g, weights, axes=([1], [0]))  -> (N, C, k, k)
+        # TODO 3. For each output position (i, j), with g = d_out[:, :, i, j] of shape (N, F)
+        #         and the window flattened to (N, C*k*k) as in forward:
+        #         d_weights_2d += g.T @ window                       -> (F, C*k*k)
+        #         d_x_pad[window's place] += g @ weights_2d          -> (N, C*k*k), as (N, C, k, k)
         #         ACCUMULATE (+=): windows overlap.
-        # TODO 4. d_x = d_x_pad without the padding: drop p rows/columns on EACH side.
+        # TODO 4. d_weights = d_weights_2d reshaped to (F, C, k, k); d_x = d_x_pad without
+        #         the padding: drop p rows/columns on EACH side.
         # TODO 5. Only then update weights and bias; return d_x.
         raise NotImplementedError("conv2d.Conv2D.backward is not written yet: follow its TODO steps")

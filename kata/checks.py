@@ -61,6 +61,31 @@ def numerical_gradient(loss: Callable[[np.ndarray], float], x: np.ndarray, h: fl
     return grad
 
 
+def stacked_numerical_gradient(losses: Callable[[np.ndarray], np.ndarray], x: np.ndarray, h: float = 1e-5,
+                               max_values: int = 2 ** 19) -> np.ndarray:
+    """numerical_gradient for a loss that NumPy evaluates on many inputs in one call.
+
+    losses(stack) takes a stack of inputs, shape (B, *x.shape), and returns their B losses.
+    The same perturbed copies x +- h e_i and the same central differences as
+    numerical_gradient, so the same gradient (the loss's sums may round in another order,
+    well inside the noise the module docstring describes), without a Python call per copy:
+    on the advanced suites' convolutions 30-100x faster. A stack holds at most max_values
+    numbers (4 MB), so a large x takes several calls. x is not modified.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    grad = np.empty(x.size)
+    per_call = max(1, max_values // (2 * x.size))  # elements i per call: two copies each
+    for start in range(0, x.size, per_call):
+        elements = np.arange(start, min(start + per_call, x.size))
+        count = len(elements)
+        copies = np.tile(x.reshape(1, -1), (2 * count, 1))  # rows: x + h e_i, then x - h e_i
+        copies[np.arange(count), elements] += h
+        copies[np.arange(count, 2 * count), elements] -= h
+        values = np.asarray(losses(copies.reshape((2 * count,) + x.shape)), dtype=np.float64)
+        grad[elements] = (values[:count] - values[count:]) / (2 * h)
+    return grad.reshape(x.shape)
+
+
 def weighted_sum_gradient(forward: Callable[[np.ndarray], np.ndarray], x: np.ndarray,
                           upstream: np.ndarray) -> np.ndarray:
     """dL/dx of L(x) = sum(forward(x) * upstream) by central differences.
@@ -69,6 +94,14 @@ def weighted_sum_gradient(forward: Callable[[np.ndarray], np.ndarray], x: np.nda
     forward a function of a parameter, for that parameter).
     """
     return numerical_gradient(lambda value: float(np.sum(forward(value) * upstream)), x)
+
+
+def stacked_weighted_sum_gradient(forward: Callable[[np.ndarray], np.ndarray], x: np.ndarray,
+                                  upstream: np.ndarray) -> np.ndarray:
+    """weighted_sum_gradient for a forward that maps a stack of inputs (B, *x.shape) to
+    the stack of their outputs (B, *upstream.shape), by stacked_numerical_gradient."""
+    output_axes = tuple(range(1, upstream.ndim + 1))
+    return stacked_numerical_gradient(lambda stack: np.sum(forward(stack) * upstream, axis=output_axes), x)
 
 
 def expect_array(value: Any, shape: tuple[int, ...], what: str, finite: bool = True) -> np.ndarray:

@@ -20,7 +20,7 @@ import numpy as np
 
 from kata import oracles
 from kata.checks import (FLOOR, assert_close, assert_number_close, fd_floor, numerical_gradient,
-                         weighted_sum_gradient)
+                         stacked_weighted_sum_gradient, weighted_sum_gradient)
 
 # pytest leaves this module's frames out of tracebacks: a failure shows the test and the
 # message, not the helpers that built it (frames of the student's code stay visible).
@@ -157,12 +157,13 @@ def check_dense_parameter_gradients(student: Any, rng: np.random.Generator,
     """self.d_weights and self.d_biases after backward."""
     case = _DenseCase(student, rng, x_shape, nodes)
     case.backward()
-    expected = weighted_sum_gradient(lambda w: oracles.dense_forward(case.x, w, case.biases),
-                                     case.weights, case.d_out)
+    # One weight per input value and node: hundreds of them, so a stack of copies per call.
+    expected = stacked_weighted_sum_gradient(lambda w: oracles.dense_forward(case.x, w, case.biases),
+                                             case.weights, case.d_out)
     assert_close(case.layer.d_weights, expected, case.label("-> self.d_weights"), FINITE_DIFFERENCES,
                  floor=fd_floor(expected))
-    expected = weighted_sum_gradient(lambda b: oracles.dense_forward(case.x, case.weights, b),
-                                     case.biases, case.d_out)
+    expected = stacked_weighted_sum_gradient(lambda b: oracles.dense_forward(case.x, case.weights, b),
+                                             case.biases, case.d_out)
     assert_close(case.layer.d_biases, expected, case.label("-> self.d_biases"), FINITE_DIFFERENCES,
                  floor=fd_floor(expected))
 

@@ -2,14 +2,17 @@
 
 Nothing here comes from solutions/: forward passes are scipy.signal.correlate summed over
 input channels (convolution), a max over np.lib.stride_tricks.sliding_window_view
-(pooling) or scipy.special.log_softmax (the loss), and every gradient is
-kata.checks.numerical_gradient of a scalar
+(pooling) or scipy.special.log_softmax (the loss), and every gradient is central finite
+differences (kata.checks) of a scalar
 
     L = sum(oracle_forward(...) * d_out)
 
 so backward(d_out) must return exactly dL/d(input), dL/d(weights), dL/d(bias). The finite
 differences run on the oracle, not on the student's forward: the oracle cannot be wrong in
 the same way as the code under test, and in the grader a student call is a process hop.
+The einsum twin of the convolution and the pooling oracle accept leading stack axes, so
+all perturbed copies of an input go through one NumPy call
+(kata.checks.stacked_weighted_sum_gradient) instead of a Python call each.
 
 conv2d.py and fast_conv.py share one contract, so their suites share check_conv_forward
 and check_conv_backward, called with the module's name and its exercise ids.
@@ -26,7 +29,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from threadpoolctl import threadpool_limits
 
-from kata.checks import assert_close, expect_number, numerical_gradient
+from kata.checks import assert_close, expect_number, stacked_numerical_gradient, stacked_weighted_sum_gradient
 from kata.speed import baseline_conv_step, best_time
 
 
@@ -65,7 +68,8 @@ HARD_CASES = (
 
 
 def pad(x: np.ndarray, padding: int) -> np.ndarray:
-    return np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    """x (..., H, W) zero-padded by `padding` on each side of its last two axes."""
+    return np.pad(x, [(0, 0)] * (x.ndim - 2) + [(padding, padding)] * 2)
 
 
 def conv_oracle(x: np.ndarray, weights: np.ndarray, bias: np.ndarray, stride: int, padding: int) -> np.ndarray:
@@ -85,10 +89,14 @@ def conv_oracle(x: np.ndarray, weights: np.ndarray, bias: np.ndarray, stride: in
 def conv_einsum(x: np.ndarray, weights: np.ndarray, bias: np.ndarray, stride: int, padding: int) -> np.ndarray:
     """The same map as conv_oracle, as one einsum over sliding-window views: ~100x faster,
     so finite differences (two evaluations per input value) stay quick. Its agreement with
-    conv_oracle is itself tested (tests/tooling/test_nchw_oracles.py)."""
-    k = weights.shape[2]
-    windows = sliding_window_view(pad(x, padding), (k, k), axis=(2, 3))[:, :, ::stride, ::stride]
-    return np.einsum("ncijab,fcab->nfij", windows, weights) + bias[None, :, None, None]
+    conv_oracle is itself tested (tests/tooling/test_nchw_oracles.py).
+
+    x (..., N, C, H, W), weights (..., F, C, k, k) and bias (..., F) may carry leading stack
+    axes, which broadcast: one call convolves a whole stack of perturbed copies of one of them.
+    """
+    k = weights.shape[-1]
+    windows = sliding_window_view(pad(x, padding), (k, k), axis=(-2, -1))[..., ::stride, ::stride, :, :]
+    return np.einsum("...ncijab,...fcab->...nfij", windows, weights, optimize=True) + bias[..., None, :, None, None]
 
 
 def conv_input_gradient_padded(d_out: np.ndarray, weights: np.ndarray, stride: int, padded_hw: tuple[int, int]) -> np.ndarray:
@@ -183,12 +191,12 @@ def check_conv_backward(student, module: str, case: ConvCase, rng: np.random.Gen
     d_x = layer.backward(d_out, learn_rate)
     what = f"{module}.Conv2D.backward, {case}"
 
-    def loss(x=x, weights=weights, bias=bias):
-        return float(np.sum(conv_einsum(x, weights, bias, s, p) * d_out))
+    def conv(x=x, weights=weights, bias=bias):
+        return conv_einsum(x, weights, bias, s, p)
 
-    num_d_weights = numerical_gradient(lambda v: loss(weights=v), weights)
-    num_d_bias = numerical_gradient(lambda v: loss(bias=v), bias)
-    num_d_x = numerical_gradient(lambda v: loss(x=v), x)
+    num_d_weights = stacked_weighted_sum_gradient(lambda v: conv(weights=v), weights, d_out)
+    num_d_bias = stacked_weighted_sum_gradient(lambda v: conv(bias=v), bias, d_out)
+    num_d_x = stacked_weighted_sum_gradient(lambda v: conv(x=v), x, d_out)
     padded = conv_input_gradient_padded(d_out, weights, s, (case.h + 2 * p, case.w + 2 * p))
     updated = weights - learn_rate * num_d_weights
     likely = {
@@ -200,7 +208,7 @@ def check_conv_backward(student, module: str, case: ConvCase, rng: np.random.Gen
             overwritten_input_gradient(d_out, weights, s, p, (case.h, case.w), per_offset))
     if learn_rate:
         likely["d_x was computed with the updated weights: compute d_x before the update"] = (
-            numerical_gradient(lambda v: float(np.sum(conv_einsum(v, updated, bias, s, p) * d_out)), x))
+            stacked_weighted_sum_gradient(lambda v: conv(v, updated), x, d_out))
     assert_close(layer.d_weights, num_d_weights, f"{what}: d_weights", "central finite differences")
     assert_close(layer.d_bias, num_d_bias, f"{what}: d_bias", "central finite differences")
     assert_close(d_x, num_d_x, f"{what}: the returned d_x", "central finite differences", likely_bugs=likely)
@@ -214,8 +222,9 @@ def check_conv_backward(student, module: str, case: ConvCase, rng: np.random.Gen
 
 
 def pool_oracle(x: np.ndarray, k: int, s: int) -> np.ndarray:
-    """Max over every k x k window at stride s, via sliding_window_view."""
-    return sliding_window_view(x, (k, k), axis=(2, 3))[:, :, ::s, ::s].max(axis=(4, 5))
+    """Max over every k x k window at stride s of x (..., H, W), via sliding_window_view:
+    any leading axes (N, C, and a stack of copies for finite differences) pass through."""
+    return sliding_window_view(x, (k, k), axis=(-2, -1))[..., ::s, ::s, :, :].max(axis=(-2, -1))
 
 
 def pool_first_max_gradient(x: np.ndarray, d_out: np.ndarray, k: int, s: int, accumulate: bool = True,
@@ -243,8 +252,10 @@ def pool_first_max_gradient(x: np.ndarray, d_out: np.ndarray, k: int, s: int, ac
 
 
 def mean_cross_entropy(logits, labels):
-    """The oracle: scipy's log_softmax, picked at each row's label, averaged."""
-    return float(-np.mean(scipy.special.log_softmax(logits, axis=1)[np.arange(len(labels)), labels]))
+    """The oracle: scipy's log_softmax, picked at each row's label, averaged. Logits (N, K)
+    give one loss; a stack of them (B, N, K), as finite differences use, gives B losses."""
+    log_probabilities = scipy.special.log_softmax(logits, axis=-1)
+    return -np.mean(log_probabilities[..., np.arange(len(labels)), labels], axis=-1)
 
 
 def check_loss_and_gradient(student, logits, labels):
@@ -258,7 +269,7 @@ def check_loss_and_gradient(student, logits, labels):
     assert abs(loss - expected) <= 1e-7 * max(1.0, abs(expected)), (
         f"{what}: loss is {loss:.8g}, expected {expected:.8g} from scipy.special.log_softmax{hint}"
     )
-    numeric = numerical_gradient(lambda z: mean_cross_entropy(z, labels), logits)
+    numeric = stacked_numerical_gradient(lambda stack: mean_cross_entropy(stack, labels), logits)
     assert_close(d_logits, numeric, f"{what}[1] (d_logits)", "central finite differences",
                  likely_bugs={"d_logits is not divided by N: the loss is a mean over the batch": numeric * n})
 
@@ -266,7 +277,7 @@ def check_loss_and_gradient(student, logits, labels):
 # Many pixels, few channels: what a loop over pixels pays for, while the arrays that cross
 # the grader's process boundary stay small (~1.5 MB per forward + backward).
 SPEED_CASE = ConvCase(n=1, c=2, h=128, w=128, f=4, k=3, padding=1)
-SPEED_LIMIT = 10.0  # measured: the reference im2col runs at ~0.2x the baseline, conv2d.py's pixel loop ~75-150x
+SPEED_LIMIT = 10.0  # measured: the reference im2col runs at ~0.2x the baseline, conv2d.py's pixel loop 25-35x
 
 
 def check_conv_speed(student, rng: np.random.Generator, repeats: int = 5) -> None:

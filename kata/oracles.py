@@ -116,7 +116,11 @@ def distinct_values(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndar
 
 
 def dense_forward(x: np.ndarray, weights: np.ndarray, biases: np.ndarray) -> np.ndarray:
-    """x of any shape, flattened: x.ravel() @ weights + biases."""
+    """x of any shape, flattened: x.ravel() @ weights + biases.
+
+    weights (..., input_len, nodes) and biases (..., nodes) may carry leading stack axes,
+    which np.matmul and + broadcast: one call for a stack of perturbed copies of either.
+    """
     return np.matmul(x.ravel(), weights) + biases
 
 

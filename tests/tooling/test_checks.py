@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 from kata.checks import (assert_close, assert_number_close, expect_array, expect_number, fd_floor,
-                         numerical_gradient, rel_error, weighted_sum_gradient)
+                         numerical_gradient, rel_error, stacked_numerical_gradient, stacked_weighted_sum_gradient,
+                         weighted_sum_gradient)
+from kata.nchw import HARD_CASES, conv_einsum, random_conv
 
 
 def test_rel_error_of_two_zeros_is_zero():
@@ -40,6 +42,40 @@ def test_weighted_sum_gradient_of_a_linear_map():
     matrix, x, upstream = rng.standard_normal((4, 3)), rng.standard_normal(3), rng.standard_normal(4)
     grad = weighted_sum_gradient(lambda v: matrix @ v, x, upstream)
     assert np.max(rel_error(grad, matrix.T @ upstream)) < 1e-8
+
+
+# 12 elements: 24 copies in one call, or 5 elements (10 copies) per call, the last call short.
+@pytest.mark.parametrize("max_values", [2 ** 19, 10 * 12])
+def test_stacked_numerical_gradient_agrees_with_numerical_gradient(max_values):
+    # Nonlinear, and every element's derivative depends on all the others.
+    rng = np.random.default_rng(0)
+    x, weights = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+    before = x.copy()
+
+    def loss(v):
+        return float(np.sum(np.sin(v) * weights) * np.sum(v ** 2))
+
+    def losses(stack):
+        return np.sum(np.sin(stack) * weights, axis=(1, 2)) * np.sum(stack ** 2, axis=(1, 2))
+
+    grad = stacked_numerical_gradient(losses, x, max_values=max_values)
+    assert np.max(rel_error(grad, numerical_gradient(loss, x))) < 1e-9
+    assert np.array_equal(x, before)
+
+
+@pytest.mark.parametrize("argument", ["x", "weights", "bias"])
+def test_stacked_weighted_sum_gradient_agrees_on_the_convolution_oracle(argument):
+    # What the advanced conv suites compute: conv_einsum on a stack of copies of one argument.
+    case = HARD_CASES[-1]  # even kernel, stride and padding
+    x, weights, bias, d_out = random_conv(case, np.random.default_rng(0))
+    values = {"x": x, "weights": weights, "bias": bias}
+
+    def conv(value):
+        return conv_einsum(**{**values, argument: value}, stride=case.stride, padding=case.padding)
+
+    grad = stacked_weighted_sum_gradient(conv, values[argument], d_out)
+    expected = weighted_sum_gradient(conv, values[argument], d_out)
+    assert np.max(rel_error(grad, expected, fd_floor(expected))) < 1e-9
 
 
 class Subclass(np.ndarray):

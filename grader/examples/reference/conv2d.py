@@ -69,21 +69,25 @@ class Conv2D:
         # TODO 1. Remember x: backward needs it.
         # TODO 2. Zero-pad H and W by `padding` on each side (pad_images).
         # TODO 3. Output size: H' = (H + 2p - k) // s + 1, and the same for W'.
-        # TODO 4. For each output position (i, j), the window starts at row i*s, column j*s.
-        #         out[:, :, i, j] = sum over (C, k, k) of window (N, C, k, k) times
-        #         weights (F, C, k, k): np.tensordot with axes=([1, 2, 3], [1, 2, 3]).
-        # TODO 5. Add the bias of each output channel (broadcast it as (1, F, 1, 1)).
+        # TODO 4. Flatten the weights once to (F, C*k*k): one row per filter.
+        # TODO 5. For each output position (i, j), the window starts at row i*s, column j*s.
+        #         Flatten the window (N, C, k, k) to (N, C*k*k): every output channel at
+        #         once is one matrix product, out[:, :, i, j] = window @ weights_2d.T, (N, F).
+        # TODO 6. Add the bias of each output channel (broadcast it as (1, F, 1, 1)).
         # BEGIN SOLUTION
         self.last_input = x.copy()
         k, s = self.kernel_size, self.stride
         x_pad = pad_images(x, self.padding)
         n, _, h_pad, w_pad = x_pad.shape
         out_h, out_w = (h_pad - k) // s + 1, (w_pad - k) // s + 1
+        # A flattened window lists its values channel by channel, row by row: so does a
+        # filter flattened the same way, and their dot product is the window's sum of products.
+        weights_2d = self.weights.reshape(self.out_channels, -1)
         out = np.zeros((n, self.out_channels, out_h, out_w))
         for i in range(out_h):
             for j in range(out_w):
-                window = x_pad[:, :, i * s:i * s + k, j * s:j * s + k]
-                out[:, :, i, j] = np.tensordot(window, self.weights, axes=([1, 2, 3], [1, 2, 3]))
+                window = x_pad[:, :, i * s:i * s + k, j * s:j * s + k].reshape(n, -1)
+                out[:, :, i, j] = window @ weights_2d.T
         return out + self.bias[None, :, None, None]
         # END SOLUTION
 
@@ -99,27 +103,31 @@ class Conv2D:
         Sets self.d_weights (F, C, k, k) and self.d_bias (F,), then
         weights -= learn_rate * d_weights and bias -= learn_rate * d_bias.
         """
-        # TODO 1. Pad the saved input again; start d_weights and d_x_pad (padded shape) at zeros.
+        # TODO 1. Pad the saved input again; flatten the weights to (F, C*k*k) as in forward;
+        #         start d_weights_2d (F, C*k*k) and d_x_pad (padded shape) at zeros.
         # TODO 2. d_bias = d_out summed over N, H' and W'.
-        # TODO 3. For each output position (i, j), with g = d_out[:, :, i, j] of shape (N, F):
-        #         d_weights += tensordot(g, window, axes=([0], [0]))   -> (F, C, k, k)
-        #         d_x_pad[window's place] += tensordot(g, weights, axes=([1], [0]))  -> (N, C, k, k)
+        # TODO 3. For each output position (i, j), with g = d_out[:, :, i, j] of shape (N, F)
+        #         and the window flattened to (N, C*k*k) as in forward:
+        #         d_weights_2d += g.T @ window                       -> (F, C*k*k)
+        #         d_x_pad[window's place] += g @ weights_2d          -> (N, C*k*k), as (N, C, k, k)
         #         ACCUMULATE (+=): windows overlap.
-        # TODO 4. d_x = d_x_pad without the padding: drop p rows/columns on EACH side.
+        # TODO 4. d_weights = d_weights_2d reshaped to (F, C, k, k); d_x = d_x_pad without
+        #         the padding: drop p rows/columns on EACH side.
         # TODO 5. Only then update weights and bias; return d_x.
         # BEGIN SOLUTION
         k, s, p = self.kernel_size, self.stride, self.padding
         x_pad = pad_images(self.last_input, p)
-        h, w = self.last_input.shape[2:]
-        d_weights = np.zeros(self.weights.shape)
+        n, c, h, w = self.last_input.shape
+        weights_2d = self.weights.reshape(self.out_channels, -1)
+        d_weights_2d = np.zeros(weights_2d.shape)
         d_x_pad = np.zeros(x_pad.shape)
         for i in range(d_out.shape[2]):
             for j in range(d_out.shape[3]):
-                window = x_pad[:, :, i * s:i * s + k, j * s:j * s + k]
+                window = x_pad[:, :, i * s:i * s + k, j * s:j * s + k].reshape(n, -1)
                 g = d_out[:, :, i, j]
-                d_weights += np.tensordot(g, window, axes=([0], [0]))
-                d_x_pad[:, :, i * s:i * s + k, j * s:j * s + k] += np.tensordot(g, self.weights, axes=([1], [0]))
-        self.d_weights = d_weights
+                d_weights_2d += g.T @ window
+                d_x_pad[:, :, i * s:i * s + k, j * s:j * s + k] += (g @ weights_2d).reshape(n, c, k, k)
+        self.d_weights = d_weights_2d.reshape(self.weights.shape)
         self.d_bias = d_out.sum(axis=(0, 2, 3))
         d_x = d_x_pad[:, :, p:p + h, p:p + w]
         self.weights = self.weights - learn_rate * self.d_weights
