@@ -15,6 +15,7 @@ import pytest
 
 from grader import gradescope
 from grader.example_class import crashing_module
+from grader.trusted.policy import DEFAULT_TIMEOUT
 from kata.exercises import EXERCISES
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -106,8 +107,9 @@ def test_crashing_file_scores_zero_and_the_same_as_the_instructors_grader(autogr
     crashed = crashing_module()
     broken = [t for t in results["tests"] if t["name"].startswith(f"hidden: {crashed}.")]
     assert broken and all(t["score"] == 0 and f"{crashed}.py" in t["output"] for t in broken)
-    subprocess.run([sys.executable, "-m", "grader", "grade", str(submission), "--out", str(tmp_path / "out")],
-                   cwd=ROOT, check=True, capture_output=True)
+    # The autograder has no reference to calibrate against: it uses the default limit, and so does this run.
+    subprocess.run([sys.executable, "-m", "grader", "grade", str(submission), "--out", str(tmp_path / "out"),
+                    "--timeout", str(DEFAULT_TIMEOUT)], cwd=ROOT, check=True, capture_output=True)
     with open(tmp_path / "out" / "gradebook.csv", newline="") as file:
         row = next(csv.DictReader(file))
     assert 0 < results["score"] < MAX_POINTS
