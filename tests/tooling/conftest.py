@@ -46,8 +46,7 @@ FORKS = multiprocessing.get_context("forkserver")
 RUN_TIMEOUT = 240  # seconds for one command; each test inside a pytest run has pytest-timeout's own limit
 
 
-def fork_main(module: str, args: list[str], cwd: Path, env: dict[str, str | None], stdout: Path,
-              stderr: Path) -> None:
+def fork_main(module: str, args: list[str], env: dict[str, str | None], stdout: Path, stderr: Path) -> None:
     """In the fork: the rest of `python -m <module> <args>`; its exit status becomes the fork's."""
     gc.freeze()  # the server's heap is no garbage: pytest's gc.collect() calls then skip it
     for name, value in env.items():
@@ -55,7 +54,7 @@ def fork_main(module: str, args: list[str], cwd: Path, env: dict[str, str | None
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
-    os.chdir(cwd)
+    os.chdir(ROOT)
     for fd, path in ((1, stdout), (2, stderr)):
         with path.open("w") as file:
             os.dup2(file.fileno(), fd)
@@ -63,13 +62,12 @@ def fork_main(module: str, args: list[str], cwd: Path, env: dict[str, str | None
     runpy.run_module(module, run_name="__main__", alter_sys=True)
 
 
-def run_module(module: str, *args: str, cwd: Path = ROOT,
-               env: dict[str, str | None] | None = None) -> subprocess.CompletedProcess:
-    """`python -m <module> <args>` in `cwd`, its output captured as text, in a fork of the warm
-    server; `env` sets variables (or, with None, removes them) for this run only."""
+def run_module(module: str, *args: str, env: dict[str, str | None] | None = None) -> subprocess.CompletedProcess:
+    """`python -m <module> <args>` in the repository's root, its output captured as text, in a
+    fork of the warm server; `env` sets variables (or, with None, removes them) for this run only."""
     with tempfile.TemporaryDirectory() as scratch:
         stdout, stderr = Path(scratch, "stdout"), Path(scratch, "stderr")
-        process = FORKS.Process(target=fork_main, args=(module, list(args), cwd, env or {}, stdout, stderr))
+        process = FORKS.Process(target=fork_main, args=(module, list(args), env or {}, stdout, stderr))
         process.start()
         process.join(RUN_TIMEOUT)
         if process.exitcode is None:
@@ -82,9 +80,9 @@ def run_module(module: str, *args: str, cwd: Path = ROOT,
 
 @pytest.fixture(scope="session")
 def forked() -> Callable[..., subprocess.CompletedProcess]:
-    """run_module, once the warm server runs. It starts with single-threaded BLAS: it forks
-    after NumPy is loaded, which is only safe without BLAS worker threads, and two runs at a
-    time then share the two cores."""
+    """run_module, once the warm server runs. It starts with single-threaded BLAS (and OpenMP),
+    so that no worker threads exist when it forks (forking a threaded process is unsafe) and
+    two runs at a time share the two cores."""
     FORKS.set_forkserver_preload(WARM_MODULES)
     with pytest.MonkeyPatch.context() as patch:  # the server keeps the environment it starts with
         patch.setenv("OPENBLAS_NUM_THREADS", "1")
