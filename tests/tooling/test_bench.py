@@ -1,15 +1,9 @@
 """make bench's table: every implementation row, ratios to the vectorized reference, and
 "not installed" for PyTorch when it is absent (the bench itself is too slow for a test)."""
 
-import subprocess
-import sys
-from pathlib import Path
-
 from rich.console import Console
 
 from kata.bench import NOT_INSTALLED, Entry, conv_flops, render
-
-ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def table_text(entries, peak=1e10):
@@ -35,8 +29,7 @@ def test_groups_without_a_vectorized_reference_compare_to_the_reference_loops():
     assert "10x" in text
 
 
-def test_bad_thread_count_is_a_clear_error():
-    done = subprocess.run([sys.executable, "-m", "kata.bench", "--threads", "0"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+def test_bad_thread_count_is_a_clear_error(forked):
+    done = forked("kata.bench", "--threads", "0")
     assert done.returncode == 2 and "--threads must be at least 1" in done.stderr
     assert "Traceback" not in done.stderr

@@ -3,13 +3,12 @@ with a message that points at it: the public suite (what `make test IMPL=<copy>`
 student sees it) and the hidden one (so the grader does) each, unless the bug says that
 only the hidden suite's broader cases can show it (Bug.caught_by).
 
-Each bug's copy runs in its own pytest subprocess (the `suites` fixture of conftest.py),
+Each bug's copy runs in its own pytest process (the `suites` fixture of conftest.py),
 restricted to the bug's file and to the exercise whose tests must catch it, two at a time.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
@@ -21,20 +20,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def runs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-         suites: Callable) -> dict:
-    """The run of every bug a selected test asks about, two at a time (two cores)."""
-    wanted = {item.callspec.params["bug"] for item in request.session.items
-              if "bug" in getattr(getattr(item, "callspec", None), "params", {})}
-
-    def run(bug: Bug):
+def runs(tmp_path_factory: pytest.TempPathFactory, suites, selected: Callable[[str], list]) -> dict:
+    """The run of every bug a selected test asks about, all started at once."""
+    started = {}
+    for bug in selected("bug"):
         workdir = tmp_path_factory.mktemp("bug")
         apply([bug], ROOT / "solutions", workdir / "impl")
-        return suites(workdir / "impl", bug.module, workdir / "report.xml", "--ex", bug.exercise)
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {bug.name: pool.submit(run, bug) for bug in wanted}
-        return {name: future.result() for name, future in futures.items()}
+        started[bug.name] = suites(workdir / "impl", bug.module, workdir / "report.xml", "--ex", bug.exercise)
+    return {name: run.result() for name, run in started.items()}
 
 
 def test_every_bug_still_applies_to_the_solutions(tmp_path):

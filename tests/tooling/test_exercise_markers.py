@@ -21,16 +21,26 @@ from kata.stubgen import make_stub
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda exercise: exercise.id)
-def test_only_this_exercise_stubbed_fails_exactly_its_tests(exercise: Exercise, tmp_path: Path,
-                                                            suites: Callable):
-    impl = tmp_path / "impl"
-    shutil.copytree(ROOT / "solutions", impl)
-    functions = set(exercise.written_in)  # "conv.backward" -> the method backward of conv.py
-    source = (ROOT / "solutions" / f"{exercise.module}.py").read_text()
-    (impl / f"{exercise.module}.py").write_text(make_stub(source, exercise.module, functions=functions))
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory, suites, selected: Callable[[str], list]) -> dict:
+    """For each selected exercise, the suites of its file on solutions/ with only it stubbed,
+    all started at once."""
+    started = {}
+    for exercise in selected("exercise"):
+        workdir = tmp_path_factory.mktemp("stubbed")
+        shutil.copytree(ROOT / "solutions", workdir / "impl")
+        source = (ROOT / "solutions" / f"{exercise.module}.py").read_text()
+        stub = make_stub(source, exercise.module, functions=set(exercise.written_in))
+        (workdir / "impl" / f"{exercise.module}.py").write_text(stub)
+        started[exercise.id] = suites(workdir / "impl", exercise.module, workdir / "report.xml")
+    return {name: run.result() for name, run in started.items()}
 
-    run = suites(impl, exercise.module, tmp_path / "report.xml")
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda exercise: exercise.id)
+def test_only_this_exercise_stubbed_fails_exactly_its_tests(exercise: Exercise, runs: dict):
+    functions = set(exercise.written_in)  # "conv.backward" -> the method backward of conv.py
+    run = runs[exercise.id]
     own = [case for case in run.cases if case.exercise == exercise.id]
     assert own, f"no test is marked @pytest.mark.exercise({exercise.id!r})"
     for case in run.cases:

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,12 @@ def unpacked(built: tuple[Path, Path], tmp_path: Path) -> Path:
 def run(folder: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, *args], cwd=folder, capture_output=True, text=True, timeout=300,
                           env={"PATH": "/usr/bin:/bin", "COLUMNS": "300"})
+
+
+def run_side_by_side(folder: Path, *commands: list[str]) -> list[subprocess.CompletedProcess]:
+    """Independent commands at once (two cores), each as run() runs it."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(lambda args: run(folder, *args), commands))
 
 
 def files(folder: Path) -> set[str]:
@@ -70,18 +77,17 @@ def test_the_handout_has_what_a_student_needs(built):
 
 
 def test_on_the_stubs_every_test_fails_with_not_implemented(unpacked):
-    strict = run(unpacked, "-m", "pytest", "-q", "tests/public", "--expect-stubs")
+    strict, table = run_side_by_side(unpacked, ["-m", "pytest", "-q", "tests/public", "--expect-stubs"],
+                                     ["-m", "kata.progress"])
     assert strict.returncode == 0, strict.stdout + strict.stderr
-    table = run(unpacked, "-m", "kata.progress")
     assert table.returncode == 1 and "failing" not in table.stdout and "not started" in table.stdout, table.stdout
 
 
 def test_with_the_reference_copied_over_every_test_passes(unpacked):
     for module in modules():
         shutil.copy(ROOT / "solutions" / f"{module}.py", unpacked / "exercises" / f"{module}.py")
-    plain = run(unpacked, "-m", "pytest", "-q", "tests/public")
+    plain, table = run_side_by_side(unpacked, ["-m", "pytest", "-q", "tests/public"], ["-m", "kata.progress"])
     assert plain.returncode == 0, plain.stdout + plain.stderr
-    table = run(unpacked, "-m", "kata.progress")
     assert table.returncode == 0 and "failing" not in table.stdout, table.stdout
 
 

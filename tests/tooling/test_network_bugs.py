@@ -46,12 +46,22 @@ NETWORK_BUGS.append([
 ])
 
 
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory, suites, selected: Callable[[str], list]) -> dict:
+    """The network suites on each selected set of bugs, all started at once."""
+    started = {}
+    for bugs in selected("bugs"):
+        workdir = tmp_path_factory.mktemp("network")
+        apply(bugs, ROOT / "solutions", workdir / "impl")
+        started[bugs[0].name] = suites(workdir / "impl", "network", workdir / "report.xml", "-k", "not epoch")
+    return {name: run.result() for name, run in started.items()}
+
+
+@pytest.mark.timeout(300)
 @pytest.mark.parametrize("bugs", NETWORK_BUGS, ids=lambda bugs: bugs[0].name)
-def test_network_bug_is_caught_with_a_pointed_message(bugs, tmp_path, suites: Callable):
-    impl = tmp_path / "impl"
-    apply(bugs, ROOT / "solutions", impl)
+def test_network_bug_is_caught_with_a_pointed_message(bugs, runs: dict):
     bug = bugs[-1]
-    run = suites(impl, "network", tmp_path / "report.xml", "-k", "not epoch")
+    run = runs[bugs[0].name]
     assert run.returncode == 1, run.output[-2000:]
     messages = run.messages("public") + run.messages("hidden")
     assert any(bug.symptom.lower() in message.lower() for message in messages), messages

@@ -1,9 +1,12 @@
-"""The training command, end to end in a subprocess (as a student runs it), kept quick with --limit."""
+"""The training command, end to end as a student runs it, kept quick with --limit: typed once
+in a new interpreter, otherwise forked from the warm process of conftest.py (the same command,
+without starting Python and importing NumPy, scikit-learn and matplotlib each time)."""
 
 import json
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -15,16 +18,13 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 PLOTS = ("loss.png", "accuracy.png", "filters.png", "feature_maps.png")
 
 
-def train(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kata.train", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
-
-
-def test_reference_trains_writes_plots_and_repeats_itself(tmp_path):
+def test_reference_trains_writes_plots_and_repeats_itself(tmp_path, forked):
+    names = ("first", "again")
+    with ThreadPoolExecutor(max_workers=2) as pool:  # two cores: both runs at once
+        done = pool.map(lambda name: forked("kata.train", "--impl", "solutions", "--limit", "80", "--epochs", "1",
+                                            "--seed", "3", "--out", str(tmp_path / name)), names)
     runs = []
-    for name in ("first", "again"):
-        run = train("--impl", "solutions", "--limit", "80", "--epochs", "1", "--seed", "3", "--out",
-                    str(tmp_path / name))
+    for name, run in zip(names, done):
         assert run.returncode == 0, run.stderr
         assert "epoch 1/1" in run.stdout and "test accuracy" in run.stdout
         for plot in PLOTS:
@@ -37,26 +37,27 @@ def test_reference_trains_writes_plots_and_repeats_itself(tmp_path):
 
 
 def test_stubs_name_the_first_exercise_to_finish():
-    run = train("--impl", "exercises", "--limit", "10")
+    run = subprocess.run([sys.executable, "-m", "kata.train", "--impl", "exercises", "--limit", "10"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
     assert run.returncode == 1
     assert "softmax.softmax (Softmax, stable for large logits) is not written yet" in run.stderr
     assert "Traceback" not in run.stderr + run.stdout
 
 
-def test_the_first_unfinished_exercise_in_teaching_order_is_named(tmp_path):
+def test_the_first_unfinished_exercise_in_teaching_order_is_named(tmp_path, forked):
     impl = shutil.copytree(ROOT / "solutions", tmp_path / "impl")
     shutil.copy(ROOT / "exercises" / "maxpool.py", impl / "maxpool.py")  # the stub
     shutil.copy(ROOT / "exercises" / "network.py", impl / "network.py")
-    run = train("--impl", str(impl), "--limit", "10")
+    run = forked("kata.train", "--impl", str(impl), "--limit", "10")
     assert run.returncode == 1 and "maxpool.forward (2x2 max pooling, forward) is not written yet" in run.stderr
 
 
-def test_an_error_in_the_network_shows_only_the_students_frames(tmp_path):
+def test_an_error_in_the_network_shows_only_the_students_frames(tmp_path, forked):
     impl = shutil.copytree(ROOT / "solutions", tmp_path / "impl")
     network = impl / "network.py"
     network.write_text(network.read_text().replace("        logits = self.logits(image)\n",
                                                    "        logits = self.logits(image.ravel())\n"))
-    run = train("--impl", str(impl), "--limit", "10", "--out", str(tmp_path / "out"))
+    run = forked("kata.train", "--impl", str(impl), "--limit", "10", "--out", str(tmp_path / "out"))
     assert run.returncode == 1 and "your network raised" in run.stderr
     assert str(network) in run.stderr and "kata/train.py" not in run.stderr
 
@@ -91,12 +92,12 @@ def test_a_corrupt_mnist_file_is_refused_by_name(capsys, tmp_path):
     assert status == 1 and "mnist.npz: not a readable .npz archive" in err
 
 
-def test_mnist_from_a_local_npz_trains_at_28x28(tmp_path):
+def test_mnist_from_a_local_npz_trains_at_28x28(tmp_path, forked):
     rng = np.random.default_rng(0)
     np.savez(tmp_path / "mnist.npz", x_train=rng.integers(0, 256, (6, 28, 28), dtype=np.uint8),
              y_train=rng.integers(0, 10, 6, dtype=np.uint8), x_test=rng.integers(0, 256, (3, 28, 28), dtype=np.uint8),
              y_test=rng.integers(0, 10, 3, dtype=np.uint8))
-    run = train("--impl", "solutions", "--data", "mnist", "--data-path", str(tmp_path), "--limit", "4",
+    run = forked("kata.train", "--impl", "solutions", "--data", "mnist", "--data-path", str(tmp_path), "--limit", "4",
                 "--epochs", "1", "--out", str(tmp_path / "out"))
     assert run.returncode == 0, run.stderr
     assert "on mnist: 4 training and 3 test images of 28x28" in run.stdout

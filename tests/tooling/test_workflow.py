@@ -10,6 +10,7 @@ import sys
 import time
 import zipfile
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -21,25 +22,26 @@ from kata.hints import load_hints
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
-def progress(*args: str) -> subprocess.CompletedProcess:
-    """make test's table, wide enough that no message wraps."""
-    return subprocess.run([sys.executable, "-m", "kata.progress", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=300, env={**os.environ, "COLUMNS": "300"})
+@pytest.fixture
+def progress(forked: Callable) -> Callable[..., subprocess.CompletedProcess]:
+    """make test's table, wide enough that no message wraps (forked: see conftest.py; the
+    handout's tests type the command)."""
+    return lambda *args: forked("kata.progress", *args, env={"COLUMNS": "300"})
 
 
-def test_progress_all_done_on_the_reference():
+def test_progress_all_done_on_the_reference(progress):
     run = progress("--impl", "solutions", "--ex", "softmax")
     assert run.returncode == 0, run.stdout + run.stderr
     assert "✔ done" in run.stdout and "failing" not in run.stdout
 
 
-def test_progress_not_started_on_the_stubs():
+def test_progress_not_started_on_the_stubs(progress):
     run = progress("--ex", "softmax")
     assert run.returncode == 1
     assert run.stdout.count("not started") == 2 and "failing" not in run.stdout
 
 
-def test_progress_shows_the_first_failure_short_and_in_the_students_file(tmp_path):
+def test_progress_shows_the_first_failure_short_and_in_the_students_file(tmp_path, progress):
     shutil.copytree(ROOT / "solutions", tmp_path, dirs_exist_ok=True)
     broken = (tmp_path / "softmax.py").read_text().replace("d_logits[label] -= 1.0", "d_logits[label] -= 2.0")
     (tmp_path / "softmax.py").write_text(broken)
@@ -51,7 +53,7 @@ def test_progress_shows_the_first_failure_short_and_in_the_students_file(tmp_pat
     assert "_pytest" not in run.stdout and "site-packages" not in run.stdout
 
 
-def test_progress_names_the_students_line_on_an_exception(tmp_path):
+def test_progress_names_the_students_line_on_an_exception(tmp_path, progress):
     shutil.copytree(ROOT / "solutions", tmp_path, dirs_exist_ok=True)
     source = (tmp_path / "softmax.py").read_text().replace("d_logits[label] -= 1.0", "d_logits[label + 99] -= 1.0")
     (tmp_path / "softmax.py").write_text(source)
@@ -61,7 +63,7 @@ def test_progress_names_the_students_line_on_an_exception(tmp_path):
 
 
 @pytest.mark.parametrize("args", [["--ex", "nonsense"], ["--impl", "no/such/folder"]])
-def test_progress_bad_arguments_exit_2_with_a_message(args):
+def test_progress_bad_arguments_exit_2_with_a_message(args, progress):
     run = progress(*args)
     assert run.returncode == 2 and "error:" in run.stdout and "Traceback" not in run.stdout + run.stderr
 
@@ -131,7 +133,7 @@ def test_submission_holds_only_the_exercise_files(tmp_path):
     assert len(untouched) == len(modules())
 
 
-def test_progress_reports_a_broken_test_file_instead_of_a_wrong_table(tmp_path):
+def test_progress_reports_a_broken_test_file_instead_of_a_wrong_table(tmp_path, progress):
     (tmp_path / "public").mkdir()
     shutil.copy(ROOT / "tests" / "conftest.py", tmp_path / "conftest.py")
     (tmp_path / "public" / "test_broken.py").write_text("def broken(:\n")
