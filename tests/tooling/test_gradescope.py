@@ -9,7 +9,9 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -21,8 +23,8 @@ from kata.exercises import EXERCISES
 ROOT = Path(__file__).resolve().parent.parent.parent
 EXAMPLES = ROOT / "grader" / "examples"
 MAX_POINTS = sum(e.points for e in EXERCISES)
-# Each test grades a submission twice in the sandbox (seconds, more on a loaded machine):
-# above pytest-timeout's 60 s default, below the autograder's own deadline.
+# The module's simulations all run in its first test that needs one (seconds each, more on a
+# loaded machine): above pytest-timeout's 60 s default, below the autograder's own deadline.
 pytestmark = pytest.mark.timeout(300)
 
 
@@ -76,63 +78,96 @@ def test_the_zip_has_the_scripts_at_its_root_and_no_solutions(autograder_zip):
     subprocess.run(["bash", "-n", str(ROOT / "gradescope" / "setup.sh")], check=True)
 
 
-def test_reference_scores_full_marks(autograder_zip, tmp_path):
-    results = simulate(autograder_zip, tmp_path, EXAMPLES / "reference")
+def crashing_upload(into: Path) -> Path:
+    """The example class's crashes_at_import, uploaded as the zip `make submission` builds
+    (Gradescope may keep an uploaded zip as it is)."""
+    upload = into / "upload"
+    upload.mkdir()
+    with zipfile.ZipFile(upload / "submission.zip", "w") as archive:
+        for path in sorted((EXAMPLES / "crashes_at_import").glob("*.py")):
+            archive.write(path, path.name)
+    return upload
+
+
+def endless_softmax(into: Path) -> Path:
+    """The reference, except that softmax() never returns."""
+    submission = into / "loops"
+    shutil.copytree(EXAMPLES / "reference", submission)
+    source = (submission / "softmax.py").read_text()
+    (submission / "softmax.py").write_text(source.replace('    """\n', '    """\n    while True:\n        pass\n', 1))
+    assert "while True" in (submission / "softmax.py").read_text()
+    return submission
+
+
+def instructors_grade(submission: Path, out: Path) -> dict[str, str]:
+    """The instructor's grader on the same upload: its gradebook row. The autograder has no
+    reference to calibrate against and uses the default per-call limit, and so does this run."""
+    subprocess.run([sys.executable, "-m", "grader", "grade", str(submission), "--out", str(out),
+                    "--timeout", str(DEFAULT_TIMEOUT)], cwd=ROOT, check=True, capture_output=True)
+    with open(out / "gradebook.csv", newline="") as file:
+        return next(csv.DictReader(file))
+
+
+@pytest.fixture(scope="module")
+def runs(autograder_zip: Path, tmp_path_factory: pytest.TempPathFactory):
+    """Every simulated submission, two at a time (each is one chain of processes, mostly one
+    core), the longest first: name -> Future of its results.json (or gradebook row)."""
+    work = tmp_path_factory.mktemp("gradescope")
+    upload = crashing_upload(work)
+    jobs: dict[str, Callable[[], dict]] = {
+        "endless loop": lambda: simulate(autograder_zip, work / "loop", endless_softmax(work), {"deadline_seconds": 40}),
+        "crashing": lambda: simulate(autograder_zip, work / "crashing", upload),
+        "crashing, instructor's grader": lambda: instructors_grade(upload / "submission.zip", work / "out"),
+        "reference": lambda: simulate(autograder_zip, work / "reference", EXAMPLES / "reference"),
+        "empty": lambda: simulate(autograder_zip, work / "empty", None),
+        "deadline": lambda: simulate(autograder_zip, work / "deadline", EXAMPLES / "reference",
+                                     {"hidden_visibility": "hidden", "deadline_seconds": gradescope.MARGIN_SECONDS + 1}),
+    }
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        yield {name: pool.submit(job) for name, job in jobs.items()}
+
+
+def result(runs: dict[str, Future], name: str) -> dict:
+    return runs[name].result()
+
+
+def test_reference_scores_full_marks(runs):
+    results = result(runs, "reference")
     validate(results)
     assert results["score"] == MAX_POINTS
     public = [t for t in results["tests"] if t["name"].startswith("public:")]
     assert public and all(t["status"] == "passed" and t["max_score"] == 0 for t in public)
 
 
-def test_empty_submission_scores_zero_with_reasons(autograder_zip, tmp_path):
-    results = simulate(autograder_zip, tmp_path, None)
+def test_empty_submission_scores_zero_with_reasons(runs):
+    results = result(runs, "empty")
     validate(results)
     assert results["score"] == 0
     assert all(t["status"] == "failed" for t in results["tests"])
 
 
-def test_crashing_file_scores_zero_and_the_same_as_the_instructors_grader(autograder_zip, tmp_path):
-    """One file crashes at import: its exercises score 0, the others keep their points.
-
-    Uploaded as the zip `make submission` builds, not unpacked (Gradescope may keep it so).
-    """
-    upload = tmp_path / "upload"
-    upload.mkdir()
-    submission = upload / "submission.zip"
-    with zipfile.ZipFile(submission, "w") as archive:
-        for path in sorted((EXAMPLES / "crashes_at_import").glob("*.py")):
-            archive.write(path, path.name)
-    results = simulate(autograder_zip, tmp_path / "gradescope", upload)
+def test_crashing_file_scores_zero_and_the_same_as_the_instructors_grader(runs):
+    """One file crashes at import: its exercises score 0, the others keep their points."""
+    results = result(runs, "crashing")
     validate(results)
     crashed = crashing_module()
     broken = [t for t in results["tests"] if t["name"].startswith(f"hidden: {crashed}.")]
     assert broken and all(t["score"] == 0 and f"{crashed}.py" in t["output"] for t in broken)
-    # The autograder has no reference to calibrate against: it uses the default limit, and so does this run.
-    subprocess.run([sys.executable, "-m", "grader", "grade", str(submission), "--out", str(tmp_path / "out"),
-                    "--timeout", str(DEFAULT_TIMEOUT)], cwd=ROOT, check=True, capture_output=True)
-    with open(tmp_path / "out" / "gradebook.csv", newline="") as file:
-        row = next(csv.DictReader(file))
     assert 0 < results["score"] < MAX_POINTS
-    assert float(row["score"]) == pytest.approx(results["score"])
+    assert float(result(runs, "crashing, instructor's grader")["score"]) == pytest.approx(results["score"])
 
 
-def test_the_autograder_deadline_still_writes_results(autograder_zip, tmp_path):
+def test_the_autograder_deadline_still_writes_results(runs):
     """With no time left every exercise is listed as not graded, and results.json is valid."""
-    results = simulate(autograder_zip, tmp_path, EXAMPLES / "reference",
-                       {"hidden_visibility": "hidden", "deadline_seconds": gradescope.MARGIN_SECONDS + 1})
+    results = result(runs, "deadline")
     validate(results, hidden_visibility="hidden")
     assert results["score"] == 0
     assert all("Not graded" in t["output"] for t in results["tests"])
 
 
-def test_an_endless_loop_cannot_cost_the_points_already_earned(autograder_zip, tmp_path):
+def test_an_endless_loop_cannot_cost_the_points_already_earned(runs):
     """softmax() never returns: at the deadline the hidden tests with a result keep their points."""
-    submission = tmp_path / "loops"
-    shutil.copytree(EXAMPLES / "reference", submission)
-    source = (submission / "softmax.py").read_text()
-    (submission / "softmax.py").write_text(source.replace('    """\n', '    """\n    while True:\n        pass\n', 1))
-    assert "while True" in (submission / "softmax.py").read_text()
-    results = simulate(autograder_zip, tmp_path / "root", submission, {"deadline_seconds": 40})
+    results = result(runs, "endless loop")
     validate(results)
     by_name = {t["name"].split(":")[1].strip(): t for t in results["tests"] if t["name"].startswith("hidden:")}
     assert by_name["softmax.softmax"]["score"] == 0

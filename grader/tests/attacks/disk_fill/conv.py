@@ -13,9 +13,15 @@ def _fill(path):
         pass
 
 
+_filled = False
+
+
 def _backward(self, d_out, learn_rate):
-    _fill("junk.bin")
-    _fill("{{MARKERS}}/junk.bin")
+    global _filled
+    if not _filled:  # once per worker process proves the point; every call would only slow the suite
+        _filled = True
+        _fill("junk.bin")
+        _fill("{{MARKERS}}/junk.bin")
     self.d_filters = np.ones(self.filters.shape)
     return np.ones(self.last_input.shape)
 
