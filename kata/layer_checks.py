@@ -28,6 +28,7 @@ __tracebackhide__ = True
 
 LEARN_RATE = 0.5
 FINITE_DIFFERENCES = "central finite differences of sum(forward(x) * d_out)"
+STACKED_CONV = " (conv = sums over sliding windows, as scipy's correlate2d)"
 
 ASCENT = ("gradient ascent: the update added the gradient. Descend: subtract it "
           "({name} -= learn_rate * d_{name})")
@@ -265,10 +266,10 @@ def check_conv_d_image(student: Any, rng: np.random.Generator, image_shape: tupl
     """The d_image that backward returns, accumulated, from the filters used in forward."""
     case = _ConvCase(student, rng, image_shape, k, num_filters)
     d_image = case.backward()
-    expected = weighted_sum_gradient(lambda image: oracles.conv_forward(image, case.filters), case.image,
-                                     case.d_out)
+    expected = stacked_weighted_sum_gradient(lambda images: oracles.conv_forward_stacked(images, case.filters),
+                                             case.image, case.d_out)
     updated = case.filters - LEARN_RATE * oracles.conv_d_filters(case.image, case.d_out)
-    assert_close(d_image, expected, case.label("-> d_image"), FINITE_DIFFERENCES + " (conv = scipy correlate2d)",
+    assert_close(d_image, expected, case.label("-> d_image"), FINITE_DIFFERENCES + STACKED_CONV,
                  floor=fd_floor(expected),
                  likely_bugs={
                      "d_image was assigned (=), not accumulated (+=): overlapping windows must accumulate "
@@ -283,12 +284,12 @@ def check_conv_d_filters(student: Any, rng: np.random.Generator, image_shape: tu
     """self.d_filters after backward."""
     case = _ConvCase(student, rng, image_shape, k, num_filters)
     case.backward()
-    expected = weighted_sum_gradient(lambda filters: oracles.conv_forward(case.image, filters), case.filters,
-                                     case.d_out)
+    expected = stacked_weighted_sum_gradient(lambda filters: oracles.conv_forward_stacked(case.image, filters),
+                                             case.filters, case.d_out)
     k = case.filters.shape[1]
     last_window_only = case.d_out[-1, -1][:, None, None] * case.image[-k:, -k:]
     assert_close(case.layer.d_filters, expected, case.label("-> self.d_filters"),
-                 FINITE_DIFFERENCES + " (conv = scipy correlate2d)", floor=fd_floor(expected),
+                 FINITE_DIFFERENCES + STACKED_CONV, floor=fd_floor(expected),
                  likely_bugs={"d_filters was assigned (=), not accumulated (+=): every window adds its "
                               "contribution to every filter's gradient": last_window_only})
 

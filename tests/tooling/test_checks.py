@@ -8,6 +8,7 @@ import pytest
 from kata.checks import (assert_close, assert_number_close, expect_array, expect_number, fd_floor,
                          numerical_gradient, rel_error, stacked_numerical_gradient, stacked_weighted_sum_gradient,
                          weighted_sum_gradient)
+from kata import oracles
 from kata.nchw import HARD_CASES, conv_einsum, random_conv
 
 
@@ -205,3 +206,14 @@ def test_assert_number_close():
         assert_number_close(3.0, 2.0, "loss", "oracle", likely_bugs={"nan": float("nan"), "off by one": 3.0})
     with pytest.raises(AssertionError, match="returned list"):
         assert_number_close([2.0], 2.0, "loss", "oracle")
+
+
+def test_stacked_conv_oracle_is_scipys_correlation_on_every_stack():
+    rng = np.random.default_rng(3)
+    images, filters = rng.standard_normal((4, 9, 7)), rng.standard_normal((5, 6, 3, 3))
+    for b in range(4):  # a stack of images, one set of filters
+        np.testing.assert_allclose(oracles.conv_forward_stacked(images, filters[0])[b],
+                                   oracles.conv_forward(images[b], filters[0]), rtol=1e-12, atol=1e-12)
+    for b in range(5):  # one image, a stack of filter sets
+        np.testing.assert_allclose(oracles.conv_forward_stacked(images[0], filters)[b],
+                                   oracles.conv_forward(images[0], filters[b]), rtol=1e-12, atol=1e-12)
