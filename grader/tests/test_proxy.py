@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import pickle
+import time
 
 import numpy as np
 import pytest
@@ -13,7 +14,7 @@ from kata.student import ImplementationError
 
 from grader.trusted import policy, protocol
 from grader.trusted.protocol import StudentError, decode
-from grader.trusted.proxy import SandboxStudent
+from grader.trusted.proxy import STARTUP_ALLOWANCE, SandboxStudent
 
 TRICKS = b'''
 import importlib
@@ -210,9 +211,12 @@ def test_a_function_is_skipped_after_too_many_timeouts(tmp_path):
     student = SandboxStudent({"tricks.py": TRICKS}, tmp_path, policy.TimeLimits(0.5))
     try:
         module = student.module("tricks")
+        began = time.monotonic()
         for _ in range(policy.MAX_TIMEOUTS):
             with pytest.raises(StudentError, match="timed out"):
                 module.loop_forever()
+        # Each call after a restart had the worker's start-up allowance added to its limit, once.
+        assert time.monotonic() - began < STARTUP_ALLOWANCE, "a restarted worker's first call got more than its limit"
         with pytest.raises(StudentError, match=r"was not run: earlier calls \(tricks.py: loop_forever\) timed out"):
             module.loop_forever()
         assert module.identity(1) == 1  # counted per function: the others still run
