@@ -34,7 +34,7 @@ from grader.trusted import policy
 from grader.trusted.proxy import SandboxStudent
 
 MAX_MESSAGE = 1500
-TIMING = "timing.json"  # next to the outcomes: the slowest call of each function of the student's
+TIMING = "timing.json"  # next to the outcomes: the slowest call into each of the student's functions
 FAILED = pytest.StashKey[str]()
 
 
