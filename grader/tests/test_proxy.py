@@ -134,6 +134,8 @@ def test_plain_values_cross_unchanged(module):
     assert type(got) is np.ndarray and got.dtype == np.float64 and np.array_equal(got, x)
     assert module.identity((1, 2.5, None, [True])) == (1, 2.5, None, [True])
     assert type(module.identity(np.float64(2.0))) is np.float64
+    for view in (x.T, x[:, ::2], np.asfortranarray(x), x.astype(">f8")):  # layouts and byte orders
+        assert np.array_equal(module.identity(view), view)
 
 
 def test_objects_live_in_the_worker(module):

@@ -48,36 +48,40 @@ class WorkerTimeout(Exception):
 # ---------------------------------------------------------------- framing
 
 
-def _read_exact(fd: int, n: int, deadline: float) -> bytes:
-    chunks, left = [], n
-    while left:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise WorkerTimeout()
-        ready, _, _ = select.select([fd], [], [], remaining)
-        if not ready:
-            raise WorkerTimeout()
-        chunk = os.read(fd, min(left, 1 << 20))
-        if not chunk:
-            raise WorkerGone("the worker closed its pipe")
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
+class FrameReader:
+    """Frames from the worker's pipe. It reads whatever is ready, up to 1 MB at a time, so a
+    small frame costs one wait and one read, not one of each per field."""
 
+    def __init__(self, fd: int):
+        self.fd = fd
+        self.buffer = bytearray()
 
-def read_frame(fd: int, deadline: float) -> tuple[dict, list[bytes]]:
-    """One frame from the worker, within the deadline and the size limits."""
-    (size,) = struct.unpack(">I", _read_exact(fd, 4, deadline))
-    if size > MAX_HEADER:
-        raise WorkerGone(f"the worker sent a {size}-byte header")
-    try:
-        header = json.loads(_read_exact(fd, size, deadline))
-    except (ValueError, RecursionError) as error:
-        raise WorkerGone(f"the worker sent an unreadable header ({error})") from None
-    sizes = header.get("blobs", []) if type(header) is dict else None
-    if type(sizes) is not list or len(sizes) > MAX_BLOBS or any(type(n) is not int or not 0 <= n <= MAX_BLOB for n in sizes):
-        raise WorkerGone("the worker sent an invalid blob list")
-    return header, [_read_exact(fd, n, deadline) for n in sizes]
+    def _take(self, n: int, deadline: float) -> bytes:
+        while len(self.buffer) < n:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([self.fd], [], [], remaining)[0]:
+                raise WorkerTimeout()
+            chunk = os.read(self.fd, max(n - len(self.buffer), 1 << 20))
+            if not chunk:
+                raise WorkerGone("the worker closed its pipe")
+            self.buffer += chunk
+        taken = bytes(self.buffer[:n])
+        del self.buffer[:n]
+        return taken
+
+    def frame(self, deadline: float) -> tuple[dict, list[bytes]]:
+        """One frame from the worker, within the deadline and the size limits."""
+        (size,) = struct.unpack(">I", self._take(4, deadline))
+        if size > MAX_HEADER:
+            raise WorkerGone(f"the worker sent a {size}-byte header")
+        try:
+            header = json.loads(self._take(size, deadline))
+        except (ValueError, RecursionError) as error:
+            raise WorkerGone(f"the worker sent an unreadable header ({error})") from None
+        sizes = header.get("blobs", []) if type(header) is dict else None
+        if type(sizes) is not list or len(sizes) > MAX_BLOBS or any(type(n) is not int or not 0 <= n <= MAX_BLOB for n in sizes):
+            raise WorkerGone("the worker sent an invalid blob list")
+        return header, [self._take(n, deadline) for n in sizes]
 
 
 def write_frame(fd: int, header: dict, blobs: list[bytes], deadline: float) -> None:
@@ -86,13 +90,14 @@ def write_frame(fd: int, header: dict, blobs: list[bytes], deadline: float) -> N
     view = memoryview(struct.pack(">I", len(data)) + data + b"".join(blobs))
     try:
         while view:
+            try:
+                view = view[os.write(fd, view):]  # fd is non-blocking: writes what fits
+                continue
+            except BlockingIOError:  # the pipe is full: wait until the worker reads, or the deadline
+                pass
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not select.select([], [fd], [], remaining)[1]:
                 raise WorkerTimeout()
-            try:
-                view = view[os.write(fd, view):]  # fd is non-blocking: writes what fits
-            except BlockingIOError:
-                continue
     except OSError as error:  # BrokenPipeError: the worker has exited
         raise WorkerGone(f"the worker is gone ({error})") from None
 
@@ -124,8 +129,16 @@ def encode(value: Any, blobs: list[bytes]) -> Any:
 
 
 def _npy(array: np.ndarray) -> bytes:
+    """np.save(allow_pickle=False) of one array, its header made once per dtype and shape."""
+    if array.dtype.hasobject:
+        raise TypeError("cannot send an array of Python objects to the sandboxed worker")
+    return _npy_header_bytes(np.lib.format.dtype_to_descr(array.dtype), array.shape) + array.tobytes()  # C order
+
+
+@functools.lru_cache(maxsize=256)
+def _npy_header_bytes(descr: str, shape: tuple[int, ...]) -> bytes:
     buffer = io.BytesIO()
-    np.save(buffer, array, allow_pickle=False)
+    np.lib.format.write_array_header_1_0(buffer, {"descr": descr, "fortran_order": False, "shape": shape})
     return buffer.getvalue()
 
 

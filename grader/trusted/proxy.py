@@ -32,7 +32,7 @@ import numpy as np
 from kata.student import ImplementationError, mutation_message
 
 from grader.trusted import policy
-from grader.trusted.protocol import StudentError, WorkerGone, WorkerTimeout, decode, encode, read_frame, write_frame
+from grader.trusted.protocol import FrameReader, StudentError, WorkerGone, WorkerTimeout, decode, encode, write_frame
 
 WORKER_SOURCE = Path(__file__).resolve().parent.parent / "sandbox" / "worker.py"
 STARTUP_ALLOWANCE = 20.0  # seconds for a fresh worker to start Python and import numpy
@@ -84,7 +84,7 @@ class Worker:
         try:
             self._start(files, scratch)
             # Python and numpy start before any student code runs: the per-call clock starts after.
-            ready, _ = read_frame(self.response_fd, time.monotonic() + STARTUP_ALLOWANCE)
+            ready, _ = self.replies.frame(time.monotonic() + STARTUP_ALLOWANCE)
             if ready.get("ready") is not True:
                 raise WorkerGone("it sent something else than its ready signal")
         except WorkerTimeout:
@@ -123,6 +123,7 @@ class Worker:
             os.close(request_read)
             os.close(response_write)
         os.set_blocking(self.request_fd, False)  # see protocol.write_frame
+        self.replies = FrameReader(self.response_fd)
 
     def _switch_to(self, uid: int) -> dict[str, Any]:
         """As root: a uid of its own (no other worker shares it), owning only its folder."""
@@ -134,7 +135,7 @@ class Worker:
     def request(self, header: dict, blobs: list[bytes], timeout: float) -> tuple[dict, list[bytes]]:
         deadline = time.monotonic() + timeout
         write_frame(self.request_fd, header, blobs, deadline)
-        return read_frame(self.response_fd, deadline)
+        return self.replies.frame(deadline)
 
     def kill(self) -> str:
         """Kill the whole process group; returns how the worker ended, for messages."""
