@@ -145,6 +145,17 @@ def test_objects_live_in_the_worker(module):
     assert np.array_equal(thing.double(thing.values), [2.0, 2.0])
 
 
+def test_an_object_of_a_restarted_worker_is_lost_even_when_its_method_is_known(module):
+    old = module.Thing(2)
+    assert np.array_equal(old.double(np.ones(1)), [2.0])  # from now on `double` is known to be a method
+    with pytest.raises(StudentError, match="ended the process"):
+        module.leave()
+    with pytest.raises(StudentError, match="this Thing object was lost"):
+        old.double(np.ones(1))
+    new = module.Thing(2)  # the new worker numbers its objects from 1 again
+    assert np.array_equal(new.double(np.ones(1)), [2.0])
+
+
 @pytest.mark.parametrize("call, refused", [
     (lambda m: m.subclass(3), "returned MyArray, expected numpy.ndarray"),
     (lambda m: m.scalar_subclass(), "returned MyFloat, expected numpy.ndarray"),

@@ -164,9 +164,9 @@ class SandboxStudent:
         self.limits = limits
         self.worker: Worker | None = None
         self.generation = 0  # bumped at every restart: objects of an older worker are gone
-        # (module, name) -> "class"/"function"/"value"; (object handle, name) -> "method" once
-        # the worker said so, so calling a method again costs one request, not two.
-        self.kinds: dict[tuple[str | int, str], str] = {}
+        self.kinds: dict[tuple[str, str], str] = {}  # (module, name) -> class/function/value
+        # (object handle, name) the worker said is a method: calling it again costs one request, not two
+        self.methods: set[tuple[int, str]] = set()
         self.call_seconds: dict[str, float] = {}  # "conv.py: forward" -> its slowest answered call
         self.violations: dict[str, str] = {}  # file name -> banned module it tried to import
         self.timeouts: dict[str, int] = {}  # "conv.py: forward" -> its calls that timed out (policy.MAX_TIMEOUTS)
@@ -193,9 +193,6 @@ class SandboxStudent:
                 self.worker = Worker(self.files, self.scratch)
             except WorkerGone as error:  # before any student code ran: the machine's fault, said so
                 raise StudentError(f"{what} was not run: the process for your code could not start ({error})") from None
-            self.generation += 1
-            self.kinds.clear()
-            self.modules_of.clear()
         timeout = self.limits.of(target)
         try:
             began = time.monotonic()
@@ -249,9 +246,20 @@ class SandboxStudent:
         return decode(tree, blobs, what)
 
     def restart(self) -> str:
-        """Kill the current worker (if any); the next request starts a fresh one."""
+        """Kill the current worker (if any); the next request starts a fresh one.
+
+        Its objects are gone from now on (not only once the next worker starts): an object
+        of it used first thing after the restart must say so, not reach the new worker's
+        object of the same number.
+        """
         worker, self.worker = self.worker, None
-        return worker.kill() if worker is not None else "not running"
+        if worker is None:
+            return "not running"
+        self.generation += 1
+        self.kinds.clear()
+        self.methods.clear()
+        self.modules_of.clear()
+        return worker.kill()
 
     def close(self) -> None:
         self.restart()
@@ -310,12 +318,12 @@ class SandboxObject:
             raise AttributeError(name)
         student, what = self._student, f"{self._label}.{name}"
         method = lambda *args, **kwargs: student.call(self._header("call_method", name), args, kwargs, what)
-        if student.kinds.get((self._sandbox_handle, name)) == "method":  # lost objects: _header says so
+        if (self._sandbox_handle, name) in student.methods:  # an object of a lost worker: _header says so
             return method
         tree, blobs = student.exchange(self._header("getattr", name), (), {}, what,
                                        missing=f"{self._label} object has no attribute {name!r}")
         if tree == {"method": True}:
-            student.kinds[self._sandbox_handle, name] = "method"
+            student.methods.add((self._sandbox_handle, name))
             return method
         return decode(tree, blobs, what)
 
