@@ -23,27 +23,32 @@ help: student-help
 include mk/student.mk
 
 exercises: $(READY)
-	$(PY) -m kata.stubgen
+	$(PY) -m authoring.stubgen
 
 check: $(READY)
-	$(PY) -m kata.stubgen --check
+	$(PY) -m authoring.stubgen --check
 	$(PY) -m pytest -q tests/public tests/hidden --impl solutions
 	$(PY) -m pytest -q tests/public tests/hidden --impl exercises --expect-stubs
 	$(PY) -m pytest -q tests/tooling
-	$(PY) -m grader.example_class --check
-	$(PY) -m pytest -q grader/tests
+	$(PY) -m pytest -q tests/grading
 
 OUT  ?= results
+# The example class is generated from solutions/ and the bug catalogue, never committed.
+EXAMPLE_CLASS := build/examples
 SUBS ?=
 
-grade: $(READY)
-	$(PY) -m grader grade $(SUBS) --out $(OUT)
+$(EXAMPLE_CLASS)/.built: $(READY) $(wildcard solutions/*.py) authoring/bugs.py authoring/example_class.py
+	$(PY) -m authoring.example_class --out $(EXAMPLE_CLASS)
+	touch $@
+
+grade: $(READY) $(EXAMPLE_CLASS)/.built
+	$(PY) -m grader grade $(if $(SUBS),$(SUBS),$(EXAMPLE_CLASS)/*/) --out $(OUT)
 
 bench-grader: $(READY)
-	$(PY) -m grader.bench
+	$(PY) -m authoring.bench_grader
 
 handout: $(READY)
-	$(PY) -m kata.handout
+	$(PY) -m authoring.handout
 
 # Gradescope: hidden tests' visibility (hidden, after_due_date, after_published, visible)
 # and the autograder's own deadline in seconds, below the assignment's Gradescope limit.
@@ -56,10 +61,10 @@ gradescope: $(READY)
 ARGS ?=
 
 train: $(READY)
-	$(PY) -m kata.train --impl $(IMPL) $(ARGS)
+	$(PY) -m kata.kit.train --impl $(IMPL) $(ARGS)
 
 bench-train: $(READY)
-	$(PY) -m kata.bench_train
+	$(PY) -m authoring.bench_train
 
 bench: $(READY)
-	$(PY) -m kata.bench
+	$(PY) -m authoring.bench

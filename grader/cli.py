@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kata import atomic
+from kata.kit import atomic
 from kata.exercises import EXERCISES, modules
 
 from grader import report
@@ -31,9 +31,8 @@ from grader.trusted.run import ROOT, Graded, GraderError, Runner, calibrated_lim
 from grader.trusted.scoring import TestCase, score
 from grader.trusted.submission import submission_name
 
-EXAMPLES = Path(__file__).resolve().parent / "examples"
 # As root, the worker runs as another user: these must not be readable by "others".
-PROTECTED = [ROOT / "tests", ROOT / "solutions", ROOT / "grader", ROOT / "kata"]
+PROTECTED = [ROOT / "tests", ROOT / "solutions", ROOT / "grader", ROOT / "kata", ROOT / "authoring"]
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -60,7 +59,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.timeout is not None and not 0 < args.timeout <= 3600:
         parser.error("--timeout must be between 0 and 3600 seconds")
     if not args.submissions:
-        args.submissions = sorted(p for p in EXAMPLES.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
+        parser.error("name the submissions to grade (folders or .zip files); "
+                     "`make grade` with no SUBS builds and grades the example class")
     names: dict[str, Path] = {}
     for path in args.submissions:
         if not (path.is_dir() or path.is_file()) or not os.access(path, os.R_OK):

@@ -1,6 +1,6 @@
 """What the grader writes: gradebook.csv, and per submission results.json and feedback.md.
 
-The command line writes each of them atomically with kata/atomic.py, so a reader sees
+The command line writes each of them atomically with kata/kit/atomic.py, so a reader sees
 either the old complete file or the new complete one, never half of one.
 results.json follows Gradescope's schema: one test entry per exercise.
 """

@@ -11,10 +11,10 @@ student-help:
 	@echo "make submission                       build submission.zip (your exercise files only) to hand in"
 
 test: $(READY)
-	@$(PY) -m kata.progress --impl $(IMPL) $(if $(EX),--ex $(EX))
+	@$(PY) -m kata.kit.progress --impl $(IMPL) $(if $(EX),--ex $(EX))
 
 watch: $(READY)
-	@$(PY) -m kata.watch --impl $(IMPL) $(if $(EX),--ex $(EX))
+	@$(PY) -m kata.kit.watch --impl $(IMPL) $(if $(EX),--ex $(EX))
 
 # watchdog is optional (pyproject.toml's [watch] extra): installed only on request.
 watch-deps: $(READY)
@@ -22,10 +22,10 @@ watch-deps: $(READY)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/requirements-watch.txt
 
 hint: $(READY)
-	@$(PY) -m kata.hints $(EX) $(if $(LEVEL),--level $(LEVEL))
+	@$(PY) -m kata.kit.hints $(EX) $(if $(LEVEL),--level $(LEVEL))
 
 reset: $(READY)
-	@$(PY) -m kata.reset $(EX)
+	@$(PY) -m kata.kit.reset $(EX)
 
 submission: $(READY)
-	@$(PY) -m kata.submission
+	@$(PY) -m kata.kit.submission

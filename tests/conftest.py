@@ -22,10 +22,11 @@ import numpy as np
 import pytest
 
 from kata.exercises import BY_ID, select
-from kata.student import STUDENT_FACTORY, InProcessStudent
+from kata.judge.student import STUDENT_FACTORY, InProcessStudent
 
 ROOT = Path(__file__).resolve().parent.parent
-TOOLING = ROOT / "tests" / "tooling"
+# The repository's own tests: not graded, no exercise.
+OWN_TESTS = (ROOT / "tests" / "tooling", ROOT / "tests" / "grading")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -45,8 +46,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         raise pytest.UsageError(str(error)) from None
     deselected = []
     for item in items:
-        if TOOLING in item.path.parents:
-            continue  # the repository's own tests: not graded, no exercise
+        if any(folder in item.path.parents for folder in OWN_TESTS):
+            continue
         marker = item.get_closest_marker("exercise")
         if marker is None or marker.args[0] not in BY_ID:
             raise pytest.UsageError(
@@ -65,7 +66,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def student(request: pytest.FixtureRequest):
-    """The implementation under test; see kata/student.py for what tests may do with it."""
+    """The implementation under test; see kata/judge/student.py for what tests may do with it."""
     factory = request.config.stash.get(STUDENT_FACTORY, None)
     if factory is not None:
         return factory(request.config)

@@ -259,7 +259,7 @@ class Worker:
         pairs += [(f"argument {k}=", kwargs[k], v) for k, v in original_kwargs.items()]
         for what, after, before in pairs:
             if before is not None and not np.array_equal(after, before, equal_nan=True):
-                raise Mutated(what)  # the trusted side words it (kata.student.mutation_message)
+                raise Mutated(what)  # the trusted side words it (kata.judge.student.mutation_message)
         return result
 
     def handle(self, request: dict, blobs: list[bytes]):

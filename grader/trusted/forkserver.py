@@ -20,8 +20,8 @@ import signal
 import sys
 import time
 
-WARM_MODULES = ("numpy", "scipy.signal", "pytest", "kata.checks", "kata.oracles", "kata.layer_checks",
-                "kata.nchw", "kata.network_oracle", "kata.data", "grader.trusted.plugin")
+WARM_MODULES = ("numpy", "scipy.signal", "pytest", "kata.judge.checks", "kata.judge.oracles", "kata.judge.layer_checks",
+                "kata.judge.nchw", "kata.judge.network_oracle", "kata.kit.data", "grader.trusted.plugin")
 
 
 def warm_up() -> None:
@@ -31,7 +31,7 @@ def warm_up() -> None:
             importlib.import_module(name)
         except ImportError:
             pass  # a module the suites no longer use: it is imported (cold) by the child instead
-    from kata.data import load_digits
+    from kata.kit.data import load_digits
     from grader.trusted.proxy import worker_python
 
     load_digits()  # the bundled digits (scikit-learn's reader), kept for every child

@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 
-from kata.student import STUDENT_FACTORY, ImplementationError
+from kata.judge.student import STUDENT_FACTORY, ImplementationError
 
 from grader.trusted import policy
 from grader.trusted.proxy import SandboxStudent

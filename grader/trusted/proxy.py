@@ -1,6 +1,6 @@
 """The `student` fixture's sandboxed transport: proxies to one worker process per submission.
 
-SandboxStudent has exactly the surface of kata.student.InProcessStudent:
+SandboxStudent has exactly the surface of kata.judge.student.InProcessStudent:
 
     conv = student.module("conv")          # SandboxModule
     layer = conv.Conv(num_filters=4, rng=0)  # SandboxObject (the instance lives in the worker)
@@ -29,7 +29,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from kata.student import ImplementationError, mutation_message
+from kata.judge.student import ImplementationError, mutation_message
 
 from grader.trusted import policy
 from grader.trusted.protocol import FrameReader, StudentError, WorkerGone, WorkerTimeout, decode, encode, write_frame
@@ -155,7 +155,7 @@ class Worker:
 
 
 class SandboxStudent:
-    """A submission's files, run by a sandboxed worker; see kata/student.py for the surface."""
+    """A submission's files, run by a sandboxed worker; see kata/judge/student.py for the surface."""
 
     def __init__(self, files: dict[str, bytes], scratch: Path,
                  limits: policy.TimeLimits = policy.TimeLimits(policy.DEFAULT_TIMEOUT)):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from kata.layer_checks import check_conv_d_filters, check_conv_d_image, check_conv_forward, check_conv_update
+from kata.judge.layer_checks import check_conv_d_filters, check_conv_d_image, check_conv_forward, check_conv_update
 
 # (image shape, k, number of filters): the seed network's 16 3x3 filters on an 8x8 digit,
 # non-square images, 1x1 filters, even filters, 1x1 outputs (image as large as the filter).

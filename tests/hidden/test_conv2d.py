@@ -3,7 +3,7 @@ padding wider than 1, 1x1 kernels, a batch of one, non-square inputs."""
 
 import pytest
 
-from kata.nchw import HARD_CASES, check_conv_backward, check_conv_forward
+from kata.judge.nchw import HARD_CASES, check_conv_backward, check_conv_forward
 
 
 @pytest.mark.exercise("conv2d.forward")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from kata.layer_checks import (check_dense_d_x, check_dense_forward, check_dense_parameter_gradients,
+from kata.judge.layer_checks import (check_dense_d_x, check_dense_forward, check_dense_parameter_gradients,
                                check_dense_update)
 
 # (x's shape, nodes): a single input and output, flat inputs, the seed network's pooled maps.

@@ -2,7 +2,7 @@
 
 import pytest
 
-from kata.nchw import HARD_CASES, check_conv_backward, check_conv_forward, check_conv_speed
+from kata.judge.nchw import HARD_CASES, check_conv_backward, check_conv_forward, check_conv_speed
 
 
 @pytest.mark.exercise("fast_conv.forward")

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from kata.checks import assert_close, expect_number
-from kata.nchw import check_loss_and_gradient
+from kata.judge.checks import assert_close, expect_number
+from kata.judge.nchw import check_loss_and_gradient
 
 
 @pytest.mark.exercise("loss.softmax_cross_entropy")

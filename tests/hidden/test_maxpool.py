@@ -2,7 +2,7 @@
 
 import pytest
 
-from kata.layer_checks import check_pool_backward, check_pool_forward, check_pool_ties
+from kata.judge.layer_checks import check_pool_backward, check_pool_forward, check_pool_ties
 
 # (x's shape, size): square, odd in one or both directions, a single window, a 3x3 window.
 CASES = [((2, 2, 1), 2), ((3, 3, 1), 2), ((8, 8, 4), 2), ((7, 5, 3), 2), ((6, 9, 2), 2),

@@ -4,7 +4,7 @@
 import numpy as np
 import pytest
 
-from kata.data import load_digits
+from kata.kit.data import load_digits
 
 EPOCHS, BATCH_SIZE, LEARN_RATE, TARGET = 8, 32, 0.5, 0.97
 

@@ -1,15 +1,15 @@
 """The network, graded: one SGD step through the student's own layers, and real learning.
 
-Expected values come from kata/network_oracle.py (proven against finite differences in
+Expected values come from kata/judge/network_oracle.py (proven against finite differences in
 tests/tooling), given the parameters read back from the student's layers.
 """
 
 import numpy as np
 import pytest
 
-from kata.checks import assert_close, expect_labels
-from kata.data import load_digits
-from kata.network_oracle import ORACLE, assert_train_step, parameters_of, probabilities
+from kata.judge.checks import assert_close, expect_labels
+from kata.kit.data import load_digits
+from kata.judge.network_oracle import ORACLE, assert_train_step, parameters_of, probabilities
 
 MNIST_SHAPE = dict(image_shape=(28, 28), num_filters=16, filter_size=3, num_classes=10)
 DIGITS_SHAPE = dict(image_shape=(8, 8), num_filters=16, filter_size=3, num_classes=10)

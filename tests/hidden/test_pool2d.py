@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from kata.checks import assert_close, stacked_weighted_sum_gradient
-from kata.nchw import pool_first_max_gradient, pool_oracle
+from kata.judge.checks import assert_close, stacked_weighted_sum_gradient
+from kata.judge.nchw import pool_first_max_gradient, pool_oracle
 
 CASES = [  # (x shape, kernel, stride)
     ((1, 1, 5, 5), 2, None),  # a batch of one; the last row and column fit no window

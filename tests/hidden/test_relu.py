@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from kata.checks import assert_close, numerical_gradient
+from kata.judge.checks import assert_close, numerical_gradient
 
 
 @pytest.mark.exercise("relu.forward")

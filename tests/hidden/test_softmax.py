@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from kata.layer_checks import check_cross_entropy, check_softmax
+from kata.judge.layer_checks import check_cross_entropy, check_softmax
 
 LOGITS = {
     "one class": np.array([3.0]),

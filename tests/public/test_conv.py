@@ -1,9 +1,9 @@
 """The convolution layer, against scipy.signal.correlate2d and finite differences
-(checks: kata/layer_checks.py)."""
+(checks: kata/judge/layer_checks.py)."""
 
 import pytest
 
-from kata.layer_checks import check_conv_d_filters, check_conv_d_image, check_conv_forward, check_conv_update
+from kata.judge.layer_checks import check_conv_d_filters, check_conv_d_image, check_conv_forward, check_conv_update
 
 IMAGE, K, FILTERS = (5, 6), 3, 2
 

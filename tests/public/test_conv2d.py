@@ -2,7 +2,7 @@
 
 import pytest
 
-from kata.nchw import ConvCase, check_conv_backward, check_conv_forward
+from kata.judge.nchw import ConvCase, check_conv_backward, check_conv_forward
 
 CASE = ConvCase(n=2, c=3, h=7, w=9, f=4, k=3, stride=2, padding=1)
 

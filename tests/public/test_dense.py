@@ -1,8 +1,8 @@
-"""The fully connected layer, against np.matmul and finite differences (checks: kata/layer_checks.py)."""
+"""The fully connected layer, against np.matmul and finite differences (checks: kata/judge/layer_checks.py)."""
 
 import pytest
 
-from kata.layer_checks import (check_dense_d_x, check_dense_forward, check_dense_parameter_gradients,
+from kata.judge.layer_checks import (check_dense_d_x, check_dense_forward, check_dense_parameter_gradients,
                                check_dense_update)
 
 

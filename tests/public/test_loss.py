@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from kata.nchw import check_loss_and_gradient
+from kata.judge.nchw import check_loss_and_gradient
 
 
 @pytest.mark.exercise("loss.softmax_cross_entropy")

@@ -1,8 +1,8 @@
-"""Max pooling, against a NumPy reshape/max and finite differences (checks: kata/layer_checks.py)."""
+"""Max pooling, against a NumPy reshape/max and finite differences (checks: kata/judge/layer_checks.py)."""
 
 import pytest
 
-from kata.layer_checks import check_pool_backward, check_pool_forward, check_pool_ties
+from kata.judge.layer_checks import check_pool_backward, check_pool_forward, check_pool_ties
 
 
 @pytest.mark.exercise("maxpool.forward")

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from kata.checks import expect_number
-from kata.data import load_digits
+from kata.judge.checks import expect_number
+from kata.kit.data import load_digits
 
 
 def epoch_losses(student, images, labels, epochs, **options):

@@ -1,14 +1,14 @@
 """The network: your layers stacked, against an independent plain-NumPy model of the whole CNN.
 
-The expected values come from kata/network_oracle.py (scipy.signal.correlate2d, NumPy max
+The expected values come from kata/judge/network_oracle.py (scipy.signal.correlate2d, NumPy max
 pooling and softmax), given the parameters read back from your own layers.
 """
 
 import numpy as np
 import pytest
 
-from kata.checks import assert_close, expect_labels
-from kata.network_oracle import ORACLE, assert_train_step, parameters_of, probabilities
+from kata.judge.checks import assert_close, expect_labels
+from kata.judge.network_oracle import ORACLE, assert_train_step, parameters_of, probabilities
 
 # Small on purpose: an 8x8 image (the digits' size), 4 filters -> 6x6x4 -> 3x3x4 -> 10.
 SHAPE = dict(image_shape=(8, 8), num_filters=4, filter_size=3, num_classes=10)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from kata.checks import assert_close, stacked_weighted_sum_gradient
-from kata.nchw import pool_oracle
+from kata.judge.checks import assert_close, stacked_weighted_sum_gradient
+from kata.judge.nchw import pool_oracle
 
 
 @pytest.mark.exercise("pool2d.forward")

@@ -1,13 +1,13 @@
 """Softmax and cross-entropy, against np.logaddexp and finite differences.
 
-The checks themselves live in kata/layer_checks.py (shared with the graded suites);
+The checks themselves live in kata/judge/layer_checks.py (shared with the graded suites);
 each test here names one property on one case.
 """
 
 import numpy as np
 import pytest
 
-from kata.layer_checks import check_cross_entropy, check_softmax
+from kata.judge.layer_checks import check_cross_entropy, check_softmax
 
 
 @pytest.mark.exercise("softmax.softmax")

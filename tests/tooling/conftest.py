@@ -1,9 +1,9 @@
 """Fixtures of the tooling tests: commands in a fork of a warm process, and the layer suites
 on a modified copy of solutions/.
 
-`forked("kata.train", "--limit", "10")` gives what
+`forked("kata.kit.train", "--limit", "10")` gives what
 
-    subprocess.run([sys.executable, "-m", "kata.train", "--limit", "10"], cwd=ROOT, capture_output=True, text=True)
+    subprocess.run([sys.executable, "-m", "kata.kit.train", "--limit", "10"], cwd=ROOT, capture_output=True, text=True)
 
 gives, without starting an interpreter: starting Python and importing NumPy, SciPy,
 scikit-learn, matplotlib and pytest costs 1-3 s, while the command itself often needs a few
@@ -38,10 +38,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 # Imported once by the fork server: what the commands import before doing anything. Never a
-# module that a command runs as __main__ (kata.train, kata.progress): runpy must load it fresh.
+# module that a command runs as __main__ (kata.kit.train, kata.kit.progress): runpy must load it fresh.
 WARM_MODULES = ["numpy", "scipy.signal", "scipy.special", "sklearn.datasets", "threadpoolctl", "matplotlib.pyplot",
-                "rich.console", "rich.progress", "rich.table", "pytest", "kata.student", "kata.layer_checks",
-                "kata.nchw", "kata.network_oracle", "kata.data", "kata.plots", __name__]
+                "rich.console", "rich.progress", "rich.table", "pytest", "kata.judge.student", "kata.judge.layer_checks",
+                "kata.judge.nchw", "kata.judge.network_oracle", "kata.kit.data", "kata.kit.plots", __name__]
 FORKS = multiprocessing.get_context("forkserver")
 RUN_TIMEOUT = 240  # seconds for one command; each test inside a pytest run has pytest-timeout's own limit
 

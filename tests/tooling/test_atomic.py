@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kata.atomic import atomic_path, write_text
+from kata.kit.atomic import atomic_path, write_text
 
 
 @pytest.fixture

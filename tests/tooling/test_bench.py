@@ -3,7 +3,7 @@
 
 from rich.console import Console
 
-from kata.bench import NOT_INSTALLED, Entry, conv_flops, render
+from authoring.bench import NOT_INSTALLED, Entry, conv_flops, render
 
 
 def table_text(entries, peak=1e10):
@@ -30,6 +30,6 @@ def test_groups_without_a_vectorized_reference_compare_to_the_reference_loops():
 
 
 def test_bad_thread_count_is_a_clear_error(forked):
-    done = forked("kata.bench", "--threads", "0")
+    done = forked("authoring.bench", "--threads", "0")
     assert done.returncode == 2 and "--threads must be at least 1" in done.stderr
     assert "Traceback" not in done.stderr

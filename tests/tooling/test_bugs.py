@@ -1,4 +1,4 @@
-"""Every classic bug of kata/bugs.py, written into a copy of solutions/, fails the suites
+"""Every classic bug of authoring/bugs.py, written into a copy of solutions/, fails the suites
 with a message that points at it: the public suite (what `make test IMPL=<copy>` runs, so a
 student sees it) and the hidden one (so the grader does) each, unless the bug says that
 only the hidden suite's broader cases can show it (Bug.caught_by).
@@ -14,7 +14,7 @@ from typing import Callable
 
 import pytest
 
-from kata.bugs import BUGS, Bug, apply
+from authoring.bugs import BUGS, Bug, apply
 
 ROOT = Path(__file__).resolve().parents[2]
 

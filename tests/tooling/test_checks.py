@@ -1,15 +1,15 @@
-"""kata/checks.py: the comparisons every suite relies on, and the messages they give."""
+"""kata/judge/checks.py: the comparisons every suite relies on, and the messages they give."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from kata.checks import (assert_close, assert_number_close, expect_array, expect_number, fd_floor,
+from kata.judge.checks import (assert_close, assert_number_close, expect_array, expect_number, fd_floor,
                          numerical_gradient, rel_error, stacked_numerical_gradient, stacked_weighted_sum_gradient,
                          weighted_sum_gradient)
-from kata import oracles
-from kata.nchw import HARD_CASES, conv_einsum, random_conv
+from kata.judge import oracles
+from kata.judge.nchw import HARD_CASES, conv_einsum, random_conv
 
 
 def test_rel_error_of_two_zeros_is_zero():

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kata.data import MNIST_FILES, DataError, load_digits, load_mnist
+from kata.kit.data import MNIST_FILES, DataError, load_digits, load_mnist
 
 
 def idx_bytes(array: np.ndarray) -> bytes:

@@ -16,7 +16,7 @@ from typing import Callable
 import pytest
 
 from kata.exercises import BY_ID, EXERCISES, Exercise
-from kata.stubgen import make_stub
+from kata.kit.stubs import make_stub
 
 ROOT = Path(__file__).resolve().parents[2]
 

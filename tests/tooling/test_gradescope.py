@@ -15,13 +15,13 @@ from typing import Callable
 
 import pytest
 
-from grader import gradescope
-from grader.example_class import crashing_module
+from grader.gradescope import autograder as gradescope
+from authoring.example_class import crashing_module
+from authoring import example_class
 from grader.trusted.policy import DEFAULT_TIMEOUT
 from kata.exercises import EXERCISES
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-EXAMPLES = ROOT / "grader" / "examples"
 MAX_POINTS = sum(e.points for e in EXERCISES)
 # The module's simulations all run in its first test that needs one (seconds each, more on a
 # loaded machine): above pytest-timeout's 60 s default, below the autograder's own deadline.
@@ -73,26 +73,26 @@ def test_the_zip_has_the_scripts_at_its_root_and_no_solutions(autograder_zip):
     names = set(archive.namelist())
     assert {"setup.sh", "run_autograder", "gradescope.json", "pyproject.toml", "mk/venv.mk"} <= names
     assert archive.getinfo("run_autograder").external_attr >> 16 & 0o111
-    assert not [n for n in names if n.startswith(("solutions/", "exercises/", "grader/examples/"))]
+    assert not [n for n in names if n.startswith(("solutions/", "exercises/", "authoring/", "build/"))]
     assert any(n.startswith("tests/hidden/") for n in names) and "grader/trusted/run.py" in names
-    subprocess.run(["bash", "-n", str(ROOT / "gradescope" / "setup.sh")], check=True)
+    subprocess.run(["bash", "-n", str(ROOT / "grader" / "gradescope" / "setup.sh")], check=True)
 
 
-def crashing_upload(into: Path) -> Path:
+def crashing_upload(into: Path, examples: Path) -> Path:
     """The example class's crashes_at_import, uploaded as the zip `make submission` builds
     (Gradescope may keep an uploaded zip as it is)."""
     upload = into / "upload"
     upload.mkdir()
     with zipfile.ZipFile(upload / "submission.zip", "w") as archive:
-        for path in sorted((EXAMPLES / "crashes_at_import").glob("*.py")):
+        for path in sorted((examples / "crashes_at_import").glob("*.py")):
             archive.write(path, path.name)
     return upload
 
 
-def endless_softmax(into: Path) -> Path:
+def endless_softmax(into: Path, examples: Path) -> Path:
     """The reference, except that softmax() never returns."""
     submission = into / "loops"
-    shutil.copytree(EXAMPLES / "reference", submission)
+    shutil.copytree(examples / "reference", submission)
     source = (submission / "softmax.py").read_text()
     (submission / "softmax.py").write_text(source.replace('    """\n', '    """\n    while True:\n        pass\n', 1))
     assert "while True" in (submission / "softmax.py").read_text()
@@ -113,14 +113,16 @@ def runs(autograder_zip: Path, tmp_path_factory: pytest.TempPathFactory):
     """Every simulated submission, two at a time (each is one chain of processes, mostly one
     core), the longest first: name -> Future of its results.json (or gradebook row)."""
     work = tmp_path_factory.mktemp("gradescope")
-    upload = crashing_upload(work)
+    examples = work / "examples"
+    example_class.build(examples)
+    upload = crashing_upload(work, examples)
     jobs: dict[str, Callable[[], dict]] = {
-        "endless loop": lambda: simulate(autograder_zip, work / "loop", endless_softmax(work), {"deadline_seconds": 40}),
+        "endless loop": lambda: simulate(autograder_zip, work / "loop", endless_softmax(work, examples), {"deadline_seconds": 40}),
         "crashing": lambda: simulate(autograder_zip, work / "crashing", upload),
         "crashing, instructor's grader": lambda: instructors_grade(upload / "submission.zip", work / "out"),
-        "reference": lambda: simulate(autograder_zip, work / "reference", EXAMPLES / "reference"),
+        "reference": lambda: simulate(autograder_zip, work / "reference", examples / "reference"),
         "empty": lambda: simulate(autograder_zip, work / "empty", None),
-        "deadline": lambda: simulate(autograder_zip, work / "deadline", EXAMPLES / "reference",
+        "deadline": lambda: simulate(autograder_zip, work / "deadline", examples / "reference",
                                      {"hidden_visibility": "hidden", "deadline_seconds": gradescope.MARGIN_SECONDS + 1}),
     }
     with ThreadPoolExecutor(max_workers=2) as pool:

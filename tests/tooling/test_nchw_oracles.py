@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from kata.nchw import HARD_CASES, conv_einsum, conv_input_gradient_padded, conv_oracle, pad, random_conv
+from kata.judge.nchw import HARD_CASES, conv_einsum, conv_input_gradient_padded, conv_oracle, pad, random_conv
 
 
 @pytest.mark.parametrize("case", HARD_CASES, ids=str)

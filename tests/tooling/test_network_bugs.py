@@ -12,7 +12,7 @@ from typing import Callable
 
 import pytest
 
-from kata.bugs import Bug, apply
+from authoring.bugs import Bug, apply
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from kata.checks import assert_close, numerical_gradient
-from kata import network_oracle as oracle
-from kata import oracles
+from kata.judge.checks import assert_close, numerical_gradient
+from kata.judge import network_oracle as oracle
+from kata.judge import oracles
 
 
 def test_oracle_gradients_match_finite_differences():

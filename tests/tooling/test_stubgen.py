@@ -1,4 +1,4 @@
-"""kata/stubgen.py: exercises/ is generated from solutions/, and a student's edits are never lost."""
+"""authoring/stubgen.py: exercises/ is generated from solutions/, and a student's edits are never lost."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from kata.exercises import modules
-from kata.stubgen import ROOT, StubError, is_pristine, main, make_stub
+from authoring.stubgen import ROOT, main
+from kata.kit.stubs import StubError, is_pristine, make_stub
 
 SOLUTION = '''"""A tiny module."""
 

@@ -1,4 +1,4 @@
-"""kata/student.py: the in-process transport has the value semantics of the grader's worker."""
+"""kata/judge/student.py: the in-process transport has the value semantics of the grader's worker."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kata.student import ImplementationError, InProcessStudent
+from kata.judge.student import ImplementationError, InProcessStudent
 
 LAYER = '''
 import numpy as np

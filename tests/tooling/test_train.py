@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kata.train import main
+from kata.kit.train import main
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 PLOTS = ("loss.png", "accuracy.png", "filters.png", "feature_maps.png")
@@ -21,7 +21,7 @@ PLOTS = ("loss.png", "accuracy.png", "filters.png", "feature_maps.png")
 def test_reference_trains_writes_plots_and_repeats_itself(tmp_path, forked):
     names = ("first", "again")
     with ThreadPoolExecutor(max_workers=2) as pool:  # two cores: both runs at once
-        done = pool.map(lambda name: forked("kata.train", "--impl", "solutions", "--limit", "80", "--epochs", "1",
+        done = pool.map(lambda name: forked("kata.kit.train", "--impl", "solutions", "--limit", "80", "--epochs", "1",
                                             "--seed", "3", "--out", str(tmp_path / name)), names)
     runs = []
     for name, run in zip(names, done):
@@ -37,7 +37,7 @@ def test_reference_trains_writes_plots_and_repeats_itself(tmp_path, forked):
 
 
 def test_stubs_name_the_first_exercise_to_finish():
-    run = subprocess.run([sys.executable, "-m", "kata.train", "--impl", "exercises", "--limit", "10"], cwd=ROOT,
+    run = subprocess.run([sys.executable, "-m", "kata.kit.train", "--impl", "exercises", "--limit", "10"], cwd=ROOT,
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 1
     assert "softmax.softmax (Softmax, stable for large logits) is not written yet" in run.stderr
@@ -48,7 +48,7 @@ def test_the_first_unfinished_exercise_in_teaching_order_is_named(tmp_path, fork
     impl = shutil.copytree(ROOT / "solutions", tmp_path / "impl")
     shutil.copy(ROOT / "exercises" / "maxpool.py", impl / "maxpool.py")  # the stub
     shutil.copy(ROOT / "exercises" / "network.py", impl / "network.py")
-    run = forked("kata.train", "--impl", str(impl), "--limit", "10")
+    run = forked("kata.kit.train", "--impl", str(impl), "--limit", "10")
     assert run.returncode == 1 and "maxpool.forward (2x2 max pooling, forward) is not written yet" in run.stderr
 
 
@@ -57,9 +57,9 @@ def test_an_error_in_the_network_shows_only_the_students_frames(tmp_path, forked
     network = impl / "network.py"
     network.write_text(network.read_text().replace("        logits = self.logits(image)\n",
                                                    "        logits = self.logits(image.ravel())\n"))
-    run = forked("kata.train", "--impl", str(impl), "--limit", "10", "--out", str(tmp_path / "out"))
+    run = forked("kata.kit.train", "--impl", str(impl), "--limit", "10", "--out", str(tmp_path / "out"))
     assert run.returncode == 1 and "your network raised" in run.stderr
-    assert str(network) in run.stderr and "kata/train.py" not in run.stderr
+    assert str(network) in run.stderr and "kata/kit/train.py" not in run.stderr
 
 
 def run_in_process(capsys, *args: str) -> tuple[int, str]:
@@ -97,7 +97,7 @@ def test_mnist_from_a_local_npz_trains_at_28x28(tmp_path, forked):
     np.savez(tmp_path / "mnist.npz", x_train=rng.integers(0, 256, (6, 28, 28), dtype=np.uint8),
              y_train=rng.integers(0, 10, 6, dtype=np.uint8), x_test=rng.integers(0, 256, (3, 28, 28), dtype=np.uint8),
              y_test=rng.integers(0, 10, 3, dtype=np.uint8))
-    run = forked("kata.train", "--impl", "solutions", "--data", "mnist", "--data-path", str(tmp_path), "--limit", "4",
+    run = forked("kata.kit.train", "--impl", "solutions", "--data", "mnist", "--data-path", str(tmp_path), "--limit", "4",
                 "--epochs", "1", "--out", str(tmp_path / "out"))
     assert run.returncode == 0, run.stderr
     assert "on mnist: 4 training and 3 test images of 28x28" in run.stdout

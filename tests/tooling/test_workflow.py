@@ -14,10 +14,11 @@ from typing import Callable
 
 import pytest
 
-from kata import reset, stubgen, submission
+from authoring import stubgen
+from kata.kit import reset, submission
 from kata.exercises import EXERCISES, modules
-from kata.handout import reference_lines
-from kata.hints import load_hints
+from authoring.handout import reference_lines
+from kata.kit.hints import load_hints
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -26,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 def progress(forked: Callable) -> Callable[..., subprocess.CompletedProcess]:
     """make test's table, wide enough that no message wraps (forked: see conftest.py; the
     handout's tests type the command)."""
-    return lambda *args: forked("kata.progress", *args, env={"COLUMNS": "300"})
+    return lambda *args: forked("kata.kit.progress", *args, env={"COLUMNS": "300"})
 
 
 def test_progress_all_done_on_the_reference(progress):
@@ -49,7 +50,7 @@ def test_progress_shows_the_first_failure_short_and_in_the_students_file(tmp_pat
     assert run.returncode == 1
     text = run.stdout
     assert "✘ failing" in text
-    assert "worst relative error" in text and "expected" in text  # kata/checks.py's message
+    assert "worst relative error" in text and "expected" in text  # kata/judge/checks.py's message
     assert "_pytest" not in run.stdout and "site-packages" not in run.stdout
 
 
@@ -81,7 +82,7 @@ def test_every_exercise_has_three_hints_and_none_holds_solution_code(exercise):
 
 def test_hint_reveals_one_more_each_time(tmp_path):
     shutil.copytree(ROOT / "exercises", tmp_path / "exercises")
-    command = [sys.executable, "-m", "kata.hints", "conv.backward", "--exercises", str(tmp_path / "exercises")]
+    command = [sys.executable, "-m", "kata.kit.hints", "conv.backward", "--exercises", str(tmp_path / "exercises")]
     first = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     second = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     assert "hint 1/3 (" in first.stdout and "hint 2/3 (" not in first.stdout
@@ -142,7 +143,7 @@ def test_progress_reports_a_broken_test_file_instead_of_a_wrong_table(tmp_path, 
 
 
 def test_watch_without_watchdog_says_how_to_install_it():
-    code = "import sys; sys.modules['watchdog'] = None; from kata.watch import main; sys.exit(main([]))"
+    code = "import sys; sys.modules['watchdog'] = None; from kata.kit.watch import main; sys.exit(main([]))"
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert run.returncode == 2 and "make watch-deps" in run.stderr and "Traceback" not in run.stderr
 
@@ -150,7 +151,7 @@ def test_watch_without_watchdog_says_how_to_install_it():
 def test_watch_reruns_the_tests_when_a_file_is_saved(tmp_path):
     pytest.importorskip("watchdog")
     shutil.copytree(ROOT / "solutions", tmp_path / "impl")
-    command = [sys.executable, "-m", "kata.watch", "--impl", str(tmp_path / "impl"), "--ex", "softmax.softmax"]
+    command = [sys.executable, "-m", "kata.kit.watch", "--impl", str(tmp_path / "impl"), "--ex", "softmax.softmax"]
     watcher = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                env={**os.environ, "COLUMNS": "200"})
     try:
