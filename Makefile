@@ -4,13 +4,13 @@
 include mk/venv.mk
 IMPL   ?= exercises
 EX     ?=
+# The track assigned: seed, advanced or all (make test, handout, grade, gradescope).
+TRACK  ?= all
 
-.PHONY: help check exercises handout gradescope grade bench-grader train bench-train bench
+.PHONY: help check exercises handout gradescope grade bench-grader bench-train bench
 
 help: student-help
 	@echo "make test IMPL=solutions              the same tests on another folder with the same files"
-	@echo "make train [IMPL=solutions] [ARGS='--epochs 3 --data mnist --data-path DIR']"
-	@echo "                                      train your CNN, plots in results/"
 	@echo "make handout                          build dist/handout/ and dist/handout.zip for students"
 	@echo "make gradescope [HIDDEN_VISIBILITY=after_published] [DEADLINE=540]  build dist/autograder.zip"
 	@echo "make check                            the repository's own tests (what CI runs)"
@@ -48,7 +48,7 @@ bench-grader: $(READY)
 	$(PY) -m authoring.bench_grader
 
 handout: $(READY)
-	$(PY) -m authoring.handout
+	$(PY) -m authoring.handout --track $(TRACK)
 
 # Gradescope: hidden tests' visibility (hidden, after_due_date, after_published, visible)
 # and the autograder's own deadline in seconds, below the assignment's Gradescope limit.
@@ -57,11 +57,6 @@ DEADLINE          ?= 540
 
 gradescope: $(READY)
 	$(PY) -m grader.gradescope build --hidden-visibility $(HIDDEN_VISIBILITY) --deadline $(DEADLINE)
-
-ARGS ?=
-
-train: $(READY)
-	$(PY) -m kata.kit.train --impl $(IMPL) $(ARGS)
 
 bench-train: $(READY)
 	$(PY) -m authoring.bench_train

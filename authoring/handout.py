@@ -1,22 +1,20 @@
 """`make handout`: what students get, as dist/handout/ and dist/handout.zip.
 
-    python -m authoring.handout [--out dist]
+    python -m authoring.handout [--out dist] [--track seed|advanced|all]
 
 The handout holds
     exercises/            the stubs (generated from solutions/ here) and their hints files
     kata/pristine/        a second copy of the stubs, for `make reset` (no solutions/ there)
     kata/                 whole: the judge the public tests use (kata/judge/) and the
                           student's commands (kata/kit/); a folder rule, no import crawl
-    tests/public/, tests/conftest.py
+    tests/public/, tests/conftest.py, docs/student-guide.md
     Makefile, mk/*.mk, pyproject.toml (the same pins), README.md, .gitignore
 
 README.md is rendered from authoring/handout/README.md, a template whose {{...}} directives pull in
-text that lives elsewhere, so nothing is copied by hand:
+what the registry says, so nothing is copied by hand:
     {{exercise_table}}          the registry (kata/exercises.py): order, id, points, title
     {{exercise_files}}          the files a submission holds
-    {{theory}}                  the README's "## The network, and what each exercise asks"
-                                section, or each exercise file's docstring while it has none
-    {{readme: Section title}}   a "## Section title" section of the repository's README.md
+The theory and the commands are docs/student-guide.md, shipped whole.
 
 Before anything is written, every file is checked: no "# BEGIN SOLUTION" marker in a
 stub, no line of reference code anywhere.
@@ -25,7 +23,6 @@ stub, no line of reference code anywhere.
 from __future__ import annotations
 
 import argparse
-import ast
 import re
 import shutil
 import sys
@@ -36,7 +33,7 @@ from pathlib import Path
 from typing import Callable
 
 from kata.kit.atomic import atomic_path
-from kata.exercises import EXERCISES, modules
+from kata.exercises import TRACKS, in_track, modules
 from kata.kit.stubs import BEGIN, END, make_stub
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,49 +41,24 @@ ZIP_FOLDER = "cnn-kata"  # the folder a student gets when unzipping
 # The handout is a folder rule: these folders and files go whole (minus caches). What a
 # student must not see lives elsewhere (solutions/, tests/hidden/, grader/, authoring/),
 # so nothing is picked by crawling imports and nothing is left out by a deny-list.
-SHIPPED = ("kata", "tests/conftest.py", "tests/public", "mk/venv.mk", "mk/student.mk")
-THEORY_SECTION = "The network, and what each exercise asks"
+SHIPPED = ("kata", "tests/conftest.py", "tests/public", "mk/venv.mk", "mk/student.mk", "docs/student-guide.md")
 
 
 class HandoutError(Exception):
     """The handout cannot be built, or would leak something."""
 
 
-def section(readme: str, title: str) -> str:
-    """The '## title' section of a Markdown text, heading included, up to the next '## '."""
-    match = re.search(rf"^## {re.escape(title)}\n.*?(?=^## |\Z)", readme, flags=re.S | re.M)
-    if match is None:
-        raise HandoutError(f"README.md has no '## {title}' section (used by handout/README.md)")
-    return match.group(0).strip()
-
-
-def theory(root: Path, readme: str) -> str:
-    """The theory: the README's section on the network and each exercise when it has one
-    (the same text for instructors and students), else each exercise file's docstring."""
-    if re.search(rf"^## {re.escape(THEORY_SECTION)}$", readme, flags=re.M):
-        return section(readme, THEORY_SECTION)
-    parts = ["## The theory, per file"]
-    for module in modules():
-        docstring = ast.get_docstring(ast.parse((root / "solutions" / f"{module}.py").read_text()))
-        titles = "; ".join(e.title for e in EXERCISES if e.module == module)
-        parts.append(f"### `exercises/{module}.py`: {titles}\n\n{docstring or ''}")
-    return "\n\n".join(parts)
-
-
-def exercise_table() -> str:
+def exercise_table(track: str = "all") -> str:
     rows = ["| # | Exercise | File | Points | What |", "|---|---|---|---|---|"]
     rows += [f"| {n} | `{e.id}` | `exercises/{e.module}.py` | {e.points} | {e.title} |"
-             for n, e in enumerate(EXERCISES, start=1)]
+             for n, e in enumerate(in_track(track), start=1)]
     return "\n".join(rows)
 
 
-def render_readme(template: str, root: Path) -> str:
-    readme = (root / "README.md").read_text()
+def render_readme(template: str, track: str = "all") -> str:
     directives: dict[str, Callable[[str], str]] = {
-        "exercise_table": lambda _: exercise_table(),
-        "exercise_files": lambda _: ", ".join(f"`{m}.py`" for m in modules()),
-        "theory": lambda _: theory(root, readme),
-        "readme": lambda title: section(readme, title),
+        "exercise_table": lambda _: exercise_table(track),
+        "exercise_files": lambda _: ", ".join(f"`{m}.py`" for m in modules(track)),
     }
 
     def expand(match: re.Match) -> str:
@@ -122,38 +94,41 @@ def student_pyproject(root: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def shipped_files(root: Path) -> list[str]:
-    """The repository's files the handout takes as they are (SHIPPED, folders whole)."""
+def shipped_files(root: Path, track: str = "all") -> list[str]:
+    """The repository's files the handout takes as they are (SHIPPED, folders whole), and of
+    tests/public only the track's test files (test_<module>.py)."""
+    other_tracks = set(modules()) - set(modules(track))
     files = []
     for entry in SHIPPED:
         path = root / entry
         for file in [path] if path.is_file() else sorted(path.rglob("*.py")):
-            if "__pycache__" not in file.parts:
+            public_test_of = file.stem.removeprefix("test_") if file.parent.name == "public" else None
+            if "__pycache__" not in file.parts and public_test_of not in other_tracks:
                 files.append(file.relative_to(root).as_posix())
     return files
 
 
-def populate(stage: Path, root: Path) -> None:
+def populate(stage: Path, root: Path, track: str = "all") -> None:
     """Write every file of the handout into the empty folder stage."""
     def put(relative: str, text: str) -> None:
         target = stage / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text)
 
-    for module in modules():
+    for module in modules(track):
         stub = make_stub((root / "solutions" / f"{module}.py").read_text(), module)
         put(f"exercises/{module}.py", stub)
         put(f"kata/pristine/{module}.py", stub)
         hints = root / "exercises" / f"{module}.hints.toml"
         if hints.is_file():
             put(f"exercises/{hints.name}", hints.read_text())
-    for relative in shipped_files(root):
+    for relative in shipped_files(root, track):
         put(relative, (root / relative).read_text())
     templates = root / "authoring" / "handout"
-    put("Makefile", (templates / "Makefile").read_text())
+    put("Makefile", (templates / "Makefile").read_text().replace("TRACK ?= all", f"TRACK ?= {track}"))
     put(".gitignore", (templates / "gitignore").read_text())
     put("pyproject.toml", student_pyproject(root))
-    put("README.md", render_readme((templates / "README.md").read_text(), root))
+    put("README.md", render_readme((templates / "README.md").read_text(), track))
 
 
 def reference_lines(source: str) -> set[str]:
@@ -192,16 +167,18 @@ def leaks(stage: Path, root: Path) -> list[str]:
     return found
 
 
-def build(root: Path = ROOT, out: Path = ROOT / "dist") -> tuple[Path, Path]:
-    """Build out/handout/ and out/handout.zip; returns both paths. Raises HandoutError."""
+def build(root: Path = ROOT, out: Path = ROOT / "dist", track: str = "all") -> tuple[Path, Path]:
+    """Build out/handout/ and out/handout.zip (handout-seed/ and handout-seed.zip for one
+    track); returns both paths. Raises HandoutError."""
     out.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(dir=out, prefix=".handout-"))
     try:
-        populate(stage, root)
+        populate(stage, root, track)
         problems = leaks(stage, root)
         if problems:
             raise HandoutError("the handout would leak:\n  " + "\n  ".join(problems))
-        folder, archive_path = out / "handout", out / "handout.zip"
+        name = "handout" if track == "all" else f"handout-{track}"
+        folder, archive_path = out / name, out / f"{name}.zip"
         with atomic_path(archive_path) as temp, zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as archive:
             for path in sorted(p for p in stage.rglob("*") if p.is_file()):
                 archive.write(path, f"{ZIP_FOLDER}/{path.relative_to(stage).as_posix()}")
@@ -215,9 +192,10 @@ def build(root: Path = ROOT, out: Path = ROOT / "dist") -> tuple[Path, Path]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m authoring.handout", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "dist", help="where handout/ and handout.zip go")
+    parser.add_argument("--track", choices=TRACKS, default="all", help="only one track's exercises (default: all)")
     args = parser.parse_args(argv)
     try:
-        folder, archive = build(ROOT, args.out)
+        folder, archive = build(ROOT, args.out, args.track)
     except (HandoutError, OSError, SyntaxError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

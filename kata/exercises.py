@@ -62,10 +62,20 @@ EXERCISES: tuple[Exercise, ...] = (
 
 BY_ID: dict[str, Exercise] = {exercise.id: exercise for exercise in EXERCISES}
 
+# What an instructor can assign: one track, or both ("all", the default everywhere).
+TRACKS = ("seed", "advanced", "all")
 
-def modules() -> list[str]:
+
+def in_track(track: str = "all") -> list[Exercise]:
+    """The exercises of one track ("seed", "advanced") or of every track ("all"), in teaching order."""
+    if track not in TRACKS:
+        raise ValueError(f"unknown track {track!r}; choose one of: {', '.join(TRACKS)}")
+    return [exercise for exercise in EXERCISES if track in ("all", exercise.track)]
+
+
+def modules(track: str = "all") -> list[str]:
     """The exercise files' module names, in teaching order, each once."""
-    return list(dict.fromkeys(exercise.module for exercise in EXERCISES))
+    return list(dict.fromkeys(exercise.module for exercise in in_track(track)))
 
 
 def exercises_in(module: str) -> list[Exercise]:
@@ -83,15 +93,16 @@ def affected_by(module: str) -> set[str]:
     return {e.id for e in exercises_in(module)} | importers_of(module)
 
 
-def select(name: str | None) -> list[Exercise]:
-    """Exercises matching a user's EX=...: a module ("conv"), an id ("conv.backward") or all.
+def select(name: str | None, track: str = "all") -> list[Exercise]:
+    """Exercises of a track matching a user's EX=...: a module ("conv"), an id ("conv.backward") or all.
 
     Raises ValueError with the valid names when nothing matches.
     """
+    exercises = in_track(track)
     if not name:
-        return list(EXERCISES)
-    chosen = [e for e in EXERCISES if name in (e.id, e.module)]
+        return exercises
+    chosen = [e for e in exercises if name in (e.id, e.module)]
     if not chosen:
-        valid = ", ".join(modules() + [e.id for e in EXERCISES])
+        valid = ", ".join(modules(track) + [e.id for e in exercises])
         raise ValueError(f"unknown exercise {name!r}; choose one of: {valid}")
     return chosen

@@ -1,20 +1,22 @@
 # The student's commands, shared by the instructor's Makefile and the handout's (both
-# include this file after mk/venv.mk, and define IMPL and EX).
+# include this file after mk/venv.mk, and define IMPL, EX and TRACK: seed, advanced or all).
 
-.PHONY: student-help test watch watch-deps hint reset submission
+.PHONY: student-help test watch watch-deps hint reset submission train
 
 student-help:
 	@echo "make test [EX=conv]                   run the public tests on exercises/, show your progress"
 	@echo "make watch [EX=conv]                  the same, again after every save (make watch-deps once)"
 	@echo "make hint EX=conv.backward [LEVEL=n]  one more hint each time (the idea, the shapes, the formula)"
 	@echo "make reset EX=conv                    restore one stub (yours is kept as a timestamped backup)"
+	@echo "make train [ARGS='--epochs 3 --data mnist --data-path DIR']"
+	@echo "                                      train your CNN on real digits, plots in results/"
 	@echo "make submission                       build submission.zip (your exercise files only) to hand in"
 
 test: $(READY)
-	@$(PY) -m kata.kit.progress --impl $(IMPL) $(if $(EX),--ex $(EX))
+	@$(PY) -m kata.kit.progress --impl $(IMPL) --track $(TRACK) $(if $(EX),--ex $(EX))
 
 watch: $(READY)
-	@$(PY) -m kata.kit.watch --impl $(IMPL) $(if $(EX),--ex $(EX))
+	@$(PY) -m kata.kit.watch --impl $(IMPL) --track $(TRACK) $(if $(EX),--ex $(EX))
 
 # watchdog is optional (pyproject.toml's [watch] extra): installed only on request.
 watch-deps: $(READY)
@@ -28,4 +30,9 @@ reset: $(READY)
 	@$(PY) -m kata.kit.reset $(EX)
 
 submission: $(READY)
-	@$(PY) -m kata.kit.submission
+	@$(PY) -m kata.kit.submission --track $(TRACK)
+
+ARGS ?=
+
+train: $(READY)
+	@$(PY) -m kata.kit.train --impl $(IMPL) $(ARGS)

@@ -4,6 +4,7 @@
     --ex NAME         only one exercise: a file (conv) or an id (conv.backward). Only the
                       option selects: an EX left in the environment must not quietly
                       shrink `make check` (the Makefile passes --ex for `make test EX=...`)
+    --track NAME      only one track's exercises: seed, advanced or all (the default)
     --expect-stubs    invert the verdict: every test must fail with the stubs'
                       NotImplementedError (make check runs this on exercises/, proving
                       that no test can pass without the student's code)
@@ -35,13 +36,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="folder holding the implementation under test (default: exercises)")
     group.addoption("--ex", default=None,
                     help="only one exercise: a file (conv) or an id (conv.backward)")
+    group.addoption("--track", default="all", help="only one track: seed, advanced or all (default)")
     group.addoption("--expect-stubs", action="store_true",
                     help="every test must fail with NotImplementedError (run on the stubs)")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     try:
-        chosen = {exercise.id for exercise in select(config.getoption("--ex"))}
+        chosen = {exercise.id for exercise in select(config.getoption("--ex"), config.getoption("--track"))}
     except ValueError as error:
         raise pytest.UsageError(str(error)) from None
     deselected = []

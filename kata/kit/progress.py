@@ -36,7 +36,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from kata.exercises import Exercise, select
+from kata.exercises import TRACKS, Exercise, select
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_MESSAGE_LINES = 8
@@ -200,10 +200,10 @@ def summary(results: list[ExerciseResult]) -> str:
     return line
 
 
-def run(ex: str | None, impl_dir: Path, tests_dir: Path, console: Console) -> list[ExerciseResult]:
-    """Run the public tests of select(ex); raises RuntimeError if pytest itself fails."""
-    chosen = select(ex)
-    args = [_relative(tests_dir), "--impl", _relative(impl_dir)] + (["--ex", ex] if ex else [])
+def run(ex: str | None, impl_dir: Path, tests_dir: Path, console: Console, track: str = "all") -> list[ExerciseResult]:
+    """Run the public tests of select(ex, track); raises RuntimeError if pytest itself fails."""
+    chosen = select(ex, track)
+    args = [_relative(tests_dir), "--impl", _relative(impl_dir), "--track", track] + (["--ex", ex] if ex else [])
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   console=console, transient=True) as progress:
         collector = ProgressCollector(chosen, impl_dir, tests_dir, progress)
@@ -220,11 +220,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make test", description="Run the public tests and show your progress.")
     parser.add_argument("--ex", default=None, help="one exercise file (conv) or exercise id (conv.backward)")
     parser.add_argument("--impl", type=Path, default=Path("exercises"), help="the folder under test (default: exercises)")
+    parser.add_argument("--track", choices=TRACKS, default="all", help="only one track's exercises (default: all)")
     parser.add_argument("--tests", type=Path, default=ROOT / "tests" / "public", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     console = Console()
     try:
-        select(args.ex)
+        select(args.ex, args.track)
     except ValueError as error:
         console.print(f"[red]error:[/red] {error}", highlight=False)
         return 2
@@ -233,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"[red]error:[/red] IMPL={args.impl}: no such folder", highlight=False)
         return 2
     try:
-        results = run(args.ex, impl_dir, args.tests.resolve(), console)
+        results = run(args.ex, impl_dir, args.tests.resolve(), console, args.track)
     except RuntimeError as error:
         console.print(f"[red]error:[/red] {error}", highlight=False)
         return 2

@@ -15,15 +15,15 @@ import zipfile
 from pathlib import Path
 
 from kata.kit.atomic import atomic_path
-from kata.exercises import modules
+from kata.exercises import TRACKS, modules
 from kata.kit.stubs import is_pristine
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def build(exercises_dir: Path, out: Path) -> list[str]:
-    """Write the zip atomically; returns the files still untouched stubs (worth a warning)."""
-    files = [exercises_dir / f"{module}.py" for module in modules()]
+def build(exercises_dir: Path, out: Path, track: str = "all") -> list[str]:
+    """Write the zip of the track's files atomically; returns those still untouched stubs (worth a warning)."""
+    files = [exercises_dir / f"{module}.py" for module in modules(track)]
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
         raise FileNotFoundError(f"missing {', '.join(missing)}: `make reset EX=<file>` restores a stub")
@@ -36,14 +36,16 @@ def build(exercises_dir: Path, out: Path) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make submission", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "submission.zip")
+    parser.add_argument("--track", choices=TRACKS, default="all", help="only one track's files (default: all)")
     parser.add_argument("--exercises", type=Path, default=ROOT / "exercises", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     try:
-        untouched = build(args.exercises, args.out)
+        untouched = build(args.exercises, args.out, args.track)
     except OSError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    print(f"wrote {args.out} ({len(modules())} files: {', '.join(m + '.py' for m in modules())})")
+    names = [f"{module}.py" for module in modules(args.track)]
+    print(f"wrote {args.out} ({len(names)} files: {', '.join(names)})")
     if untouched:
         print(f"note: still the untouched stub (scores 0): {', '.join(untouched)}")
     return 0

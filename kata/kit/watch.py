@@ -17,6 +17,8 @@ from pathlib import Path
 
 from rich.console import Console
 
+from kata.exercises import TRACKS
+
 ROOT = Path(__file__).resolve().parents[2]
 DEBOUNCE_SECONDS = 0.3  # editors write a file in several steps; run once per save
 
@@ -25,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make watch", description=__doc__.splitlines()[0])
     parser.add_argument("--ex", default=None, help="one exercise file (conv) or id (conv.backward)")
     parser.add_argument("--impl", type=Path, default=Path("exercises"), help="the folder to watch and test")
+    parser.add_argument("--track", choices=TRACKS, default="all", help="only one track's exercises (default: all)")
     args = parser.parse_args(argv)
     try:
         from watchdog.events import FileSystemEvent, FileSystemEventHandler
@@ -38,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: IMPL={args.impl}: no such folder", file=sys.stderr)
         return 2
 
-    command = [sys.executable, "-m", "kata.kit.progress", "--impl", str(args.impl)] + (["--ex", args.ex] if args.ex else [])
+    command = [sys.executable, "-m", "kata.kit.progress", "--impl", str(args.impl), "--track", args.track]
+    command += ["--ex", args.ex] if args.ex else []
     changed = threading.Event()
     console = Console()
 

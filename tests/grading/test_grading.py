@@ -97,12 +97,12 @@ def test_feedback_never_shows_test_source(graded):
         assert "def test_" not in entry["feedback"] and "student.module(" not in entry["feedback"]
 
 
-def test_readme_points_table_matches_the_registry():
+def test_the_grading_guide_points_table_matches_the_registry():
     from grader.cli import points_table
 
-    readme = (ROOT / "README.md").read_text()
-    table = readme.split("<!-- points:begin -->\n", 1)[1].split("<!-- points:end -->", 1)[0]
-    assert table == points_table(), "README's points table is stale: paste `python -m grader points` into it"
+    guide = (ROOT / "docs" / "grading.md").read_text()
+    table = guide.split("<!-- points:begin -->\n", 1)[1].split("<!-- points:end -->", 1)[0]
+    assert table == points_table(), "docs/grading.md's points table is stale: paste `python -m grader points` into it"
 
 
 @pytest.mark.parametrize("arguments, message", [

@@ -104,8 +104,52 @@ def test_submission_and_reset_work_inside_the_handout(unpacked):
     assert [p.read_text() for p in (unpacked / "exercises").glob("conv.py.bak-*")] == ["# my work\n"]
 
 
-def test_the_theory_comes_from_the_readme_section_when_there_is_one():
-    readme = f"# Title\n\n## {handout.THEORY_SECTION}\n\nThe network.\n\n### conv.py\n\nSlide.\n\n## Next\n"
-    assert handout.theory(ROOT, readme) == f"## {handout.THEORY_SECTION}\n\nThe network.\n\n### conv.py\n\nSlide."
-    fallback = handout.theory(ROOT, "# Title\n")
-    assert all(f"exercises/{m}.py" in fallback for m in modules())
+
+
+
+def test_make_train_works_inside_the_handout_and_writes_its_plots(unpacked):
+    # The capstone: a student with every seed file done runs `make train` and sees the plots.
+    # READY= and PY= skip the venv set-up (tested by CI's fresh clone), not the target.
+    for module in ("softmax", "dense", "maxpool", "conv", "network"):
+        shutil.copy(ROOT / "solutions" / f"{module}.py", unpacked / "exercises" / f"{module}.py")
+    trained = subprocess.run(["make", "train", "READY=", f"PY={sys.executable}", "ARGS=--epochs 1 --limit 200"],
+                             cwd=unpacked, capture_output=True, text=True, timeout=120)
+    assert trained.returncode == 0, trained.stdout + trained.stderr
+    assert {p.name for p in (unpacked / "results").glob("*.png")} >= {"loss.png", "accuracy.png", "filters.png"}
+
+
+@pytest.fixture(scope="module")
+def seed_handout(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder, archive = handout.build(ROOT, tmp_path_factory.mktemp("dist-seed"), track="seed")
+    assert archive.name == "handout-seed.zip"
+    with zipfile.ZipFile(archive) as zipped:
+        zipped.extractall(folder.parent / "unzipped")
+    return folder.parent / "unzipped" / handout.ZIP_FOLDER
+
+
+def test_a_seed_handout_holds_only_the_seed_track(seed_handout):
+    seed, advanced = modules("seed"), set(modules()) - set(modules("seed"))
+    shipped = files(seed_handout)
+    assert {f"exercises/{m}.py" for m in seed} | {f"tests/public/test_{m}.py" for m in seed} <= shipped
+    assert not [f for f in shipped if Path(f).stem.removeprefix("test_").split(".")[0] in advanced
+                and f.startswith(("exercises/", "tests/public/", "kata/pristine/"))]
+    assert "TRACK ?= seed" in (seed_handout / "Makefile").read_text()
+    readme = (seed_handout / "README.md").read_text()
+    assert "conv.backward" in readme and "conv2d.backward" not in readme
+
+
+def test_the_seed_handout_passes_its_own_make_test_once_the_seed_track_is_done(seed_handout):
+    # What the Makefile runs (`make test` with its TRACK); READY= and PY= skip the venv set-up.
+    def make(*goal: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["make", *goal, "READY=", f"PY={sys.executable}"], cwd=seed_handout,
+                              capture_output=True, text=True, timeout=300)
+
+    assert make("test").returncode != 0  # not done yet
+    for module in modules("seed"):
+        shutil.copy(ROOT / "solutions" / f"{module}.py", seed_handout / "exercises" / f"{module}.py")
+    done = make("test")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "9 of 9 exercises done" in done.stdout
+    made = make("submission")
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert sorted(zipfile.ZipFile(seed_handout / "submission.zip").namelist()) == sorted(f"{m}.py" for m in modules("seed"))
