@@ -42,7 +42,7 @@ $(EXAMPLE_CLASS)/.built: $(READY) $(wildcard solutions/*.py) authoring/bugs.py a
 	touch $@
 
 grade: $(READY) $(EXAMPLE_CLASS)/.built
-	$(PY) -m grader grade $(if $(SUBS),$(SUBS),$(EXAMPLE_CLASS)/*/) --out $(OUT)
+	$(PY) -m grader grade $(if $(SUBS),$(SUBS),$(EXAMPLE_CLASS)/*/) --out $(OUT) --track $(TRACK)
 
 bench-grader: $(READY)
 	$(PY) -m authoring.bench_grader
@@ -56,7 +56,7 @@ HIDDEN_VISIBILITY ?= after_published
 DEADLINE          ?= 540
 
 gradescope: $(READY)
-	$(PY) -m grader.gradescope build --hidden-visibility $(HIDDEN_VISIBILITY) --deadline $(DEADLINE)
+	$(PY) -m grader.gradescope build --hidden-visibility $(HIDDEN_VISIBILITY) --deadline $(DEADLINE) --track $(TRACK)
 
 bench-train: $(READY)
 	$(PY) -m authoring.bench_train

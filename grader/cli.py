@@ -22,12 +22,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from kata.kit import atomic
-from kata.exercises import EXERCISES, modules
+from kata.exercises import EXERCISES, TRACKS, modules
 
 from grader import report
 from grader.trusted import policy, resume
 from grader.trusted.proxy import worker_python
-from grader.trusted.run import ROOT, Graded, GraderError, Runner, calibrated_limits, collect, grade
+from grader.trusted.run import ROOT, Graded, GraderError, Runner, calibrated_limits, collect, grade, in_track
 from grader.trusted.scoring import TestCase, score
 from grader.trusted.submission import submission_name
 
@@ -48,6 +48,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                               help=f"seconds per call into a student's code (default, per function: "
                                    f"{policy.TIMEOUT_FACTOR} times the reference solution's slowest call of it, "
                                    f"timed at the start of the run, at least {policy.TIMEOUT_FLOOR:g} s)")
+    grade_parser.add_argument("--track", choices=TRACKS, default="all",
+                              help="grade only one track's exercises: seed, advanced or all (default)")
     grade_parser.add_argument("--visibility", choices=report.VISIBILITIES, default="after_published",
                               help="results.json visibility of the hidden tests (default: after_published)")
     commands.add_parser("points", help="print the points table (Markdown) from kata/exercises.py")
@@ -97,20 +99,22 @@ def lock_down(paths: list[Path]) -> None:
 def summary(rows: list[Graded], console: Console) -> None:
     """The gradebook as a table that fits a terminal: one row per submission, its score per
     track and the exercises where it lost points (every exercise's points are in the CSV)."""
-    tracks = list(dict.fromkeys(exercise.track for exercise in EXERCISES))
+    graded_ids = {r.exercise.id for graded in rows for r in graded.exercises}
+    exercises = [e for e in EXERCISES if e.id in graded_ids]
+    tracks = list(dict.fromkeys(exercise.track for exercise in exercises))
     table = Table(title="Gradebook (per exercise: gradebook.csv)")
     table.add_column("submission")
     for track in tracks:
-        track_max = sum(e.points for e in EXERCISES if e.track == track)
+        track_max = sum(e.points for e in exercises if e.track == track)
         table.add_column(f"{track}\n/{track_max}", justify="right")
     table.add_column("score", justify="right")
     table.add_column("lost points on")
     table.add_column("status")
     for graded in rows:
         by_id = {r.exercise.id: r.score for r in graded.exercises}
-        per_track = [sum(by_id.get(e.id, 0) for e in EXERCISES if e.track == track) for track in tracks]
+        per_track = [sum(by_id.get(e.id, 0) for e in exercises if e.track == track) for track in tracks]
         lost = [f"{e.id} {report.points(by_id.get(e.id, 0))}/{e.points}"
-                for e in EXERCISES if by_id.get(e.id, 0) < e.points]
+                for e in exercises if by_id.get(e.id, 0) < e.points]
         table.add_row(graded.name, *(str(report.points(points)) for points in per_track),
                       f"{report.points(graded.score)}/{report.points(graded.max_score)}",
                       ", ".join(lost[:4]) + (f" (+{len(lost) - 4} more)" if len(lost) > 4 else ""),
@@ -132,7 +136,7 @@ def grade_one(path: Path, collected: list[TestCase], args: argparse.Namespace, j
         graded = grade(path, name, collected, args.limits)
     except Exception as error:  # a grader bug must not lose the rest of the batch
         reason = f"error: the grader failed ({type(error).__name__}: {error})"
-        graded = Graded(name, score(collected, {}, {m: reason for m in modules()}), status=reason)
+        graded = Graded(name, score(collected, {}, {m: reason for m in modules(args.track)}), status=reason)
     atomic.write_text(folder / "results.json", report.results_json(graded, args.visibility))
     atomic.write_text(folder / "feedback.md", report.feedback_md(graded))
     atomic.write_text(folder / resume.RECORD, resume.record(key, graded))  # last: the grading is complete
@@ -156,8 +160,8 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"[yellow]warning:[/] {note}")
     scratch = Path(tempfile.mkdtemp(prefix="kata-collect-"))
     try:
-        collected = collect(scratch)
-        judge = resume.judge_fingerprint(args.timeout, args.visibility)
+        collected = in_track(collect(scratch), args.track)
+        judge = resume.judge_fingerprint(args.timeout, args.visibility, args.track)
         if args.timeout is None:
             args.limits = calibrated_limits(collected)
             console.print(f"Time limit per call: {args.limits.describe()} (calibrated against the reference solution)")

@@ -72,9 +72,11 @@ def feedback_md(graded: Graded) -> str:
 def gradebook_csv(rows: list[Graded]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["submission", "score", "max_score", *(e.id for e in EXERCISES), "status"])
+    graded_ids = {r.exercise.id for graded in rows for r in graded.exercises}
+    columns = [e for e in EXERCISES if e.id in graded_ids]  # one track's exercises, or all
+    writer.writerow(["submission", "score", "max_score", *(e.id for e in columns), "status"])
     for graded in rows:
         by_id = {r.exercise.id: points(r.score) for r in graded.exercises}
         writer.writerow([graded.name, points(graded.score), points(graded.max_score),
-                         *(by_id.get(e.id, 0) for e in EXERCISES), graded.status])
+                         *(by_id.get(e.id, 0) for e in columns), graded.status])
     return buffer.getvalue()

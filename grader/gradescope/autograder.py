@@ -41,13 +41,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kata.kit.atomic import atomic_path, write_text
-from kata.exercises import EXERCISES
+from kata.exercises import TRACKS, in_track
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = Path(__file__).resolve().parent  # setup.sh and run_autograder
 SETTINGS = "gradescope.json"
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
-DEFAULTS = {"hidden_visibility": "after_published", "deadline_seconds": 540}
+DEFAULTS = {"hidden_visibility": "after_published", "deadline_seconds": 540, "track": "all"}
 # What goes into the zip besides setup.sh and run_autograder (folders are taken whole,
 # minus caches): the trusted side and the suites, never solutions/, exercises/ or authoring/.
 SHIPPED = ("kata", "grader", "tests/conftest.py", "tests/public", "tests/hidden", "mk/venv.mk", "pyproject.toml")
@@ -74,9 +74,9 @@ def shipped_files(root: Path) -> list[Path]:
     return files
 
 
-def build(out: Path, hidden_visibility: str, deadline: float, root: Path = ROOT) -> Path:
-    """Write the autograder zip atomically; returns its path."""
-    settings = {"hidden_visibility": hidden_visibility, "deadline_seconds": deadline}
+def build(out: Path, hidden_visibility: str, deadline: float, root: Path = ROOT, track: str = "all") -> Path:
+    """Write the autograder zip atomically (grading one track's exercises, or all); returns its path."""
+    settings = {"hidden_visibility": hidden_visibility, "deadline_seconds": deadline, "track": track}
     with atomic_path(out) as temp, zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as archive:
         for script in ("setup.sh", "run_autograder"):
             info = zipfile.ZipInfo(script)
@@ -98,6 +98,7 @@ class Pass:
     visibility: str
     counts: bool  # whether its points are the score
     number: int  # results.json test numbers "1.x", "2.x" keep the passes in order
+    track: str = "all"  # the exercises graded: one track's, or all
 
 
 def not_graded(grading: Pass, reason: str) -> list[dict]:
@@ -105,7 +106,7 @@ def not_graded(grading: Pass, reason: str) -> list[dict]:
     return [{"name": f"{grading.suite}: {e.id}: {e.title}", "number": f"{grading.number}.{n}",
              "score": 0, "max_score": e.points if grading.counts else 0, "status": "failed",
              "output": f"Not graded: {reason}", "visibility": grading.visibility}
-            for n, e in enumerate(EXERCISES, start=1)]
+            for n, e in enumerate(in_track(grading.track), start=1)]
 
 
 def results(tests: list[dict], notes: list[str], started: float) -> dict:
@@ -132,7 +133,7 @@ def run_pass(grading: Pass, submission: Path, seconds: float) -> tuple[list[dict
     with tempfile.TemporaryDirectory(prefix="kata-gradescope-") as scratch:
         out = Path(scratch) / "pass.json"
         command = [sys.executable, "-m", "grader.gradescope", "pass", grading.suite, str(submission), str(out),
-                   "--seconds", f"{seconds:.1f}"]
+                   "--seconds", f"{seconds:.1f}", "--track", grading.track]
         process = subprocess.Popen(command, cwd=ROOT, start_new_session=True, stdin=subprocess.DEVNULL,
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         try:
@@ -167,6 +168,7 @@ def run(root: Path) -> int:
         pass  # the defaults
     visibility = settings["hidden_visibility"] if settings["hidden_visibility"] in VISIBILITIES else "after_published"
     deadline = started + float(settings["deadline_seconds"]) - MARGIN_SECONDS
+    track = settings["track"] if settings["track"] in TRACKS else "all"
     tests: list[dict] = []
     notes: list[str] = []
     submission = root / "submission"
@@ -174,7 +176,7 @@ def run(root: Path) -> int:
     if len(zips) == 1 and not any(submission.rglob("*.py")):  # a zip uploaded as it is
         submission = zips[0]
     # The hidden tests first: they are the score, so they have first claim on the time.
-    for grading in (Pass("hidden", visibility, True, 2), Pass("public", "visible", False, 1)):
+    for grading in (Pass("hidden", visibility, True, 2, track), Pass("public", "visible", False, 1, track)):
         entries, note = run_pass(grading, submission, deadline - time.monotonic())
         tests += entries
         notes.append(note)
@@ -182,7 +184,7 @@ def run(root: Path) -> int:
     return 0
 
 
-def grade_pass(suite: str, submission: Path, out: Path, seconds: float) -> int:
+def grade_pass(suite: str, submission: Path, out: Path, seconds: float, track: str = "all") -> int:
     """The child of run_pass: the grader's sandboxed grading of one suite, as results.json.
 
     Exactly what `python -m grader grade` does for one submission, with the suite swapped
@@ -204,7 +206,7 @@ def grade_pass(suite: str, submission: Path, out: Path, seconds: float) -> int:
         files, scratch, limits, max(1.0, min(budget, ends - time.monotonic())))
     cli.lock_down([*cli.PROTECTED, submission])
     with tempfile.TemporaryDirectory(prefix="kata-collect-") as scratch:
-        collected = grading.collect(Path(scratch))
+        collected = grading.in_track(grading.collect(Path(scratch)), track)
     graded = grading.grade(submission, "submission", collected)
     if time.monotonic() >= ends:
         graded.notes.append("The autograder's time ran out during these tests: those without a result score 0.")
@@ -217,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     build_parser = commands.add_parser("build", help="write the autograder zip (make gradescope)")
     build_parser.add_argument("--out", type=Path, default=ROOT / "dist" / "autograder.zip")
+    build_parser.add_argument("--track", choices=TRACKS, default="all", help="grade only one track (default: all)")
     build_parser.add_argument("--hidden-visibility", choices=VISIBILITIES, default=DEFAULTS["hidden_visibility"])
     build_parser.add_argument("--deadline", type=float, default=DEFAULTS["deadline_seconds"],
                               help="seconds; keep it below the assignment's Gradescope limit (default 540)")
@@ -227,17 +230,18 @@ def main(argv: list[str] | None = None) -> int:
     pass_parser.add_argument("submission", type=Path)
     pass_parser.add_argument("out", type=Path)
     pass_parser.add_argument("--seconds", type=float, required=True)
+    pass_parser.add_argument("--track", choices=TRACKS, default="all")
     args = parser.parse_args(argv)
     if args.command == "build":
         if not 60 <= args.deadline <= 2400:
             parser.error("--deadline must be between 60 and 2400 seconds (Gradescope allows up to 40 minutes)")
         try:
-            print(f"wrote {build(args.out, args.hidden_visibility, args.deadline)}")
+            print(f"wrote {build(args.out, args.hidden_visibility, args.deadline, track=args.track)}")
         except OSError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
         return 0
     if args.command == "run":
         return run(args.root)
-    return grade_pass(args.suite, args.submission, args.out, args.seconds)
+    return grade_pass(args.suite, args.submission, args.out, args.seconds, args.track)
 

@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kata.exercises import exercises_in, modules
+from kata.exercises import BY_ID, exercises_in, modules
 
 from grader.trusted import policy
 from grader.trusted.plugin import TIMING
@@ -178,19 +178,26 @@ def run_suite(files: dict[str, bytes], scratch: Path, limits: policy.TimeLimits,
     return outcomes
 
 
+def in_track(collected: list[TestCase], track: str) -> list[TestCase]:
+    """The collected tests of one track's exercises ("all": every test)."""
+    return [test for test in collected if track in ("all", BY_ID[test.exercise].track)]
+
+
 def grade(path: Path, name: str, collected: list[TestCase],
           limits: policy.TimeLimits = policy.TimeLimits(policy.DEFAULT_TIMEOUT)) -> Graded:
     """Grade one submission (never raises for anything the submission contains)."""
     started = time.monotonic()
     zeroed: dict[str, str] = {}
     notes: list[str] = []
+    judged = {BY_ID[test.exercise].module for test in collected}  # one track's files, or every file
+    graded_modules = [module for module in modules() if module in judged]
     try:
         submission = read_submission(path)
     except SubmissionError as error:
-        everything = {module: str(error) for module in modules()}
+        everything = {module: str(error) for module in graded_modules}
         return Graded(name, score(collected, {}, everything), status=f"error: {error}", notes=[str(error)],
                       seconds=time.monotonic() - started)
-    for module in modules():
+    for module in graded_modules:
         filename = f"{module}.py"
         ids = ", ".join(e.id for e in exercises_in(module))
         if filename in submission.problems:
@@ -213,7 +220,7 @@ def grade(path: Path, name: str, collected: list[TestCase],
         shutil.rmtree(scratch, ignore_errors=True)
     for filename, banned in outcomes.banned.items():
         module = filename.removesuffix(".py")
-        if module in modules() and module not in zeroed:
+        if module in graded_modules and module not in zeroed:
             zeroed[module] = banned_reason(filename, f"{banned}, at run time")
             notes.append(zeroed[module])
     return Graded(name, score(collected, outcomes.tests, zeroed), notes=notes, seconds=time.monotonic() - started,

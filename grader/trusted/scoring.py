@@ -73,12 +73,14 @@ def load_outcomes(path: Path) -> Outcomes:
 
 def score(collected: list[TestCase], outcomes: dict[str, tuple[bool, str]],
           zeroed: dict[str, str]) -> list[ExerciseScore]:
-    """Per exercise, in registry order.
+    """Per exercise that has collected tests, in registry order (a run of one track's tests
+    scores that track's exercises only).
 
     zeroed: module name -> reason (missing file, banned import): its exercises score 0
     whatever the records say, with the reason as their one failure.
     """
-    results = {exercise.id: ExerciseScore(exercise) for exercise in EXERCISES}
+    judged = {test.exercise for test in collected}
+    results = {exercise.id: ExerciseScore(exercise) for exercise in EXERCISES if exercise.id in judged}
     weights: dict[str, Fraction] = {}
     for test in collected:
         weights[test.exercise] = weights.get(test.exercise, Fraction(0)) + test.weight

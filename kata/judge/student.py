@@ -27,7 +27,7 @@ import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any, Callable, Protocol, runtime_checkable
 
 import numpy as np
 import pytest
@@ -36,8 +36,27 @@ import pytest
 # student's own code, not the transport in between.
 __tracebackhide__ = True
 
-# The grader sets config.stash[STUDENT_FACTORY] = factory(config) -> Student object.
-STUDENT_FACTORY = pytest.StashKey[Callable[[pytest.Config], Any]]()
+
+
+@runtime_checkable
+class StudentModule(Protocol):
+    """One exercise file as the tests see it: attributes are its functions and classes,
+    which return arrays (copies) or objects whose attributes and methods work the same way."""
+
+    def __getattr__(self, name: str) -> Any: ...
+
+
+@runtime_checkable
+class Student(Protocol):
+    """The `student` fixture: what every check takes. InProcessStudent (here) and the
+    grader's SandboxStudent (grader/trusted/proxy.py) both implement it, so a check cannot
+    tell whether the code it judges runs in this process or in a sandboxed worker."""
+
+    def module(self, name: str) -> StudentModule: ...
+
+
+# The grader sets config.stash[STUDENT_FACTORY] = factory(config) -> a Student.
+STUDENT_FACTORY = pytest.StashKey[Callable[[pytest.Config], Student]]()
 
 
 class ImplementationError(Exception):

@@ -19,7 +19,7 @@ from grader.gradescope import autograder as gradescope
 from authoring.example_class import crashing_module
 from authoring import example_class
 from grader.trusted.policy import DEFAULT_TIMEOUT
-from kata.exercises import EXERCISES
+from kata.exercises import EXERCISES, in_track
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 MAX_POINTS = sum(e.points for e in EXERCISES)
@@ -122,6 +122,7 @@ def runs(autograder_zip: Path, tmp_path_factory: pytest.TempPathFactory):
         "crashing, instructor's grader": lambda: instructors_grade(upload / "submission.zip", work / "out"),
         "reference": lambda: simulate(autograder_zip, work / "reference", examples / "reference"),
         "empty": lambda: simulate(autograder_zip, work / "empty", None),
+        "empty, seed track": lambda: simulate(autograder_zip, work / "empty-seed", None, {"track": "seed"}),
         "deadline": lambda: simulate(autograder_zip, work / "deadline", examples / "reference",
                                      {"hidden_visibility": "hidden", "deadline_seconds": gradescope.MARGIN_SECONDS + 1}),
     }
@@ -146,6 +147,13 @@ def test_empty_submission_scores_zero_with_reasons(runs):
     validate(results)
     assert results["score"] == 0
     assert all(t["status"] == "failed" for t in results["tests"])
+
+
+def test_a_seed_track_autograder_grades_the_seed_exercises_out_of_110(runs):
+    results = result(runs, "empty, seed track")
+    hidden = [t for t in results["tests"] if t["name"].startswith("hidden:")]
+    assert [t["name"].split(": ")[1] for t in hidden] == [e.id for e in in_track("seed")]
+    assert sum(t["max_score"] for t in hidden) == 110 and results["score"] == 0
 
 
 def test_crashing_file_scores_zero_and_the_same_as_the_instructors_grader(runs):

@@ -141,3 +141,14 @@ def test_two_folders_with_the_same_file_names_stay_apart(tmp_path):
 def test_private_names_are_not_reachable(mod):
     with pytest.raises(AttributeError):
         mod._helper
+
+
+def test_both_transports_implement_the_student_protocol(tmp_path):
+    from grader.trusted.proxy import SandboxModule, SandboxStudent
+    from kata.judge.student import InProcessModule, Student, StudentModule
+
+    assert isinstance(InProcessStudent(tmp_path), Student)
+    assert all(callable(getattr(cls, "module", None)) for cls in (InProcessStudent, SandboxStudent))
+    assert all(hasattr(cls, "__getattr__") for cls in (InProcessModule, SandboxModule))
+    assert issubclass(InProcessStudent, Student) and issubclass(SandboxStudent, Student)
+    assert issubclass(InProcessModule, StudentModule) and issubclass(SandboxModule, StudentModule)
