@@ -15,6 +15,7 @@ import stat
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
@@ -27,7 +28,7 @@ from kata.exercises import EXERCISES, TRACKS, modules
 from grader import report
 from grader.trusted import policy, resume
 from grader.trusted.proxy import worker_python
-from grader.trusted.run import ROOT, Graded, GraderError, Runner, calibrated_limits, collect, grade, in_track
+from grader.trusted.run import ROOT, Graded, GraderError, GradingConfig, Runner, calibrated_limits, collect, grade
 from grader.trusted.scoring import TestCase, score
 from grader.trusted.submission import submission_name
 
@@ -122,10 +123,10 @@ def summary(rows: list[Graded], console: Console) -> None:
     console.print(table)
 
 
-def grade_one(path: Path, collected: list[TestCase], args: argparse.Namespace, judge: str) -> Graded:
-    """Grade one submission, unless this --out holds a finished grading of the same content."""
+def grade_one(path: Path, collected: list[TestCase], config: GradingConfig, out: Path, judge: str) -> Graded:
+    """Grade one submission into out/<name>/, unless it holds a finished grading of the same content."""
     name = submission_name(path.resolve())
-    folder = args.out / name
+    folder = out / name
     key = resume.content_hash(path, judge)
     earlier = resume.load(folder, key)
     if earlier is not None:
@@ -133,11 +134,11 @@ def grade_one(path: Path, collected: list[TestCase], args: argparse.Namespace, j
     (folder / resume.RECORD).unlink(missing_ok=True)
     atomic.write_text(folder / "results.json", report.fallback_results_json("The grader did not finish this submission."))
     try:
-        graded = grade(path, name, collected, args.limits)
+        graded = grade(path, name, collected, config)
     except Exception as error:  # a grader bug must not lose the rest of the batch
         reason = f"error: the grader failed ({type(error).__name__}: {error})"
-        graded = Graded(name, score(collected, {}, {m: reason for m in modules(args.track)}), status=reason)
-    atomic.write_text(folder / "results.json", report.results_json(graded, args.visibility))
+        graded = Graded(name, score(collected, {}, {m: reason for m in modules(config.track)}), status=reason)
+    atomic.write_text(folder / "results.json", report.results_json(graded, config.visibility))
     atomic.write_text(folder / "feedback.md", report.feedback_md(graded))
     atomic.write_text(folder / resume.RECORD, resume.record(key, graded))  # last: the grading is complete
     return graded
@@ -160,13 +161,14 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"[yellow]warning:[/] {note}")
     scratch = Path(tempfile.mkdtemp(prefix="kata-collect-"))
     try:
-        collected = in_track(collect(scratch), args.track)
+        config = GradingConfig(track=args.track, visibility=args.visibility)
+        collected = collect(scratch, config)
         judge = resume.judge_fingerprint(args.timeout, args.visibility, args.track)
         if args.timeout is None:
-            args.limits = calibrated_limits(collected)
-            console.print(f"Time limit per call: {args.limits.describe()} (calibrated against the reference solution)")
+            config = replace(config, limits=calibrated_limits(collected, config))
+            console.print(f"Time limit per call: {config.limits.describe()} (calibrated against the reference solution)")
         else:
-            args.limits = policy.TimeLimits(args.timeout)
+            config = replace(config, limits=policy.TimeLimits(args.timeout))
     except GraderError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -177,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("", total=len(args.submissions))
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            futures = {pool.submit(grade_one, path, collected, args, judge): path for path in args.submissions}
+            futures = {pool.submit(grade_one, path, collected, config, args.out, judge): path for path in args.submissions}
             for future in as_completed(futures):
                 graded = future.result()
                 rows[futures[future]] = graded

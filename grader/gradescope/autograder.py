@@ -198,16 +198,11 @@ def grade_pass(suite: str, submission: Path, out: Path, seconds: float, track: s
     # SIGTERM (from stop) becomes SystemExit, so the grader's `finally` blocks kill its
     # trusted pytest process and the worker, which live in sessions of their own.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
-    # grade() takes neither a suite nor a deadline: set the module's suite folder, and cap
-    # the time budget it gives run_suite.
-    grading.HIDDEN = ROOT / "tests" / suite
-    run_suite = grading.run_suite
-    grading.run_suite = lambda files, scratch, limits, budget: run_suite(
-        files, scratch, limits, max(1.0, min(budget, ends - time.monotonic())))
+    config = grading.GradingConfig(suite=ROOT / "tests" / suite, track=track, deadline=ends)
     cli.lock_down([*cli.PROTECTED, submission])
     with tempfile.TemporaryDirectory(prefix="kata-collect-") as scratch:
-        collected = grading.in_track(grading.collect(Path(scratch)), track)
-    graded = grading.grade(submission, "submission", collected)
+        collected = grading.collect(Path(scratch), config)
+    graded = grading.grade(submission, "submission", collected, config)
     if time.monotonic() >= ends:
         graded.notes.append("The autograder's time ran out during these tests: those without a result score 0.")
     write_text(out, report.results_json(graded))

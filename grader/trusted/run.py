@@ -18,7 +18,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kata.exercises import BY_ID, exercises_in, modules
@@ -32,6 +32,23 @@ from grader.trusted.submission import SubmissionError, read_submission
 
 ROOT = Path(__file__).resolve().parents[2]
 HIDDEN = ROOT / "tests" / "hidden"
+
+
+@dataclass(frozen=True)
+class GradingConfig:
+    """Everything that decides how a batch is graded, passed to each function that needs it
+    (nothing is reconfigured by overwriting module globals)."""
+
+    suite: Path = HIDDEN  # the graded tests; Gradescope's feedback pass uses tests/public
+    track: str = "all"  # only this track's exercises ("seed", "advanced"), or all
+    limits: policy.TimeLimits = policy.TimeLimits(policy.DEFAULT_TIMEOUT)  # per call into student code
+    deadline: float | None = None  # time.monotonic() by which a suite run must end (Gradescope's clock)
+    visibility: str = "after_published"  # results.json visibility of the graded tests
+
+    def budget(self, collected: list[TestCase]) -> float:
+        """Seconds one suite run may take: room for every test's calls, cut at the deadline."""
+        budget = 120 + len(collected) * 3 * self.limits.default
+        return budget if self.deadline is None else max(1.0, min(budget, self.deadline - time.monotonic()))
 WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", tempfile.gettempdir())
 COLLECT_BUDGET = 120.0  # seconds to collect the hidden tests (about one on an idle machine)
 
@@ -58,11 +75,11 @@ class Graded:
         return float(sum(e.max_score for e in self.exercises))
 
 
-def pytest_args(*options: str) -> list[str]:
+def pytest_args(suite: Path, *options: str) -> list[str]:
     """The trusted pytest run: plain asserts (messages never show test source), no plugins of
     chance, and none whose work no one reads (the unraisable-exception plugin alone runs five
     full garbage collections at exit)."""
-    return [str(HIDDEN), "-q", "--assert=plain", "-p", "grader.trusted.plugin", "-p", "no:cacheprovider",
+    return [str(suite), "-q", "--assert=plain", "-p", "grader.trusted.plugin", "-p", "no:cacheprovider",
             "-p", "no:unraisableexception", "--rootdir", str(ROOT), *options]
 
 
@@ -114,16 +131,17 @@ class Runner:
             cls._idle.clear()
 
 
-def collect(scratch: Path) -> list[TestCase]:
-    """The hidden tests, their exercises and weights, collected by pytest (no student code)."""
+def collect(scratch: Path, config: GradingConfig = GradingConfig()) -> list[TestCase]:
+    """The suite's tests of the track, their exercises and weights, collected by pytest (no student code)."""
     target, log = scratch / "collected.json", scratch / "collect-log.txt"
-    _, code = Runner.run(pytest_args("--collect-only", "--grader-collect", str(target)), log, COLLECT_BUDGET)
+    _, code = Runner.run(pytest_args(config.suite, "--collect-only", "--grader-collect", str(target)), log,
+                         COLLECT_BUDGET)
     if code != 0 or not target.exists():
         output = log.read_text(errors="replace")[-4000:] if log.exists() else ""
-        raise GraderError(f"could not collect the hidden tests in {HIDDEN}:\n{output}")
-    collected = load_collected(target)
+        raise GraderError(f"could not collect the tests in {config.suite}:\n{output}")
+    collected = in_track(load_collected(target), config.track)
     if not collected:
-        raise GraderError(f"no hidden tests found in {HIDDEN}")
+        raise GraderError(f"no tests of the {config.track} track found in {config.suite}")
     return collected
 
 
@@ -161,16 +179,16 @@ def _remove_files_of(uid: int) -> None:
                 continue
 
 
-def run_suite(files: dict[str, bytes], scratch: Path, limits: policy.TimeLimits, budget: float) -> Path:
+def run_suite(files: dict[str, bytes], scratch: Path, config: GradingConfig, budget: float) -> Path:
     """Run the hidden suite against the files in a worker; the outcomes file it wrote."""
     staged = scratch / "submission"
     staged.mkdir()
     for name, data in files.items():
         (staged / name).write_bytes(data)
     outcomes = scratch / "outcomes.jsonl"
-    args = pytest_args("--grader-submission", str(staged), "--grader-outcomes", str(outcomes),
-                       "--grader-limits", limits.to_json(),
-                       "--timeout", str(max(60.0, 6 * limits.default)))  # pytest-timeout: per test, a backstop
+    args = pytest_args(config.suite, "--grader-submission", str(staged), "--grader-outcomes", str(outcomes),
+                       "--grader-limits", config.limits.to_json(),
+                       "--timeout", str(max(60.0, 6 * config.limits.default)))  # pytest-timeout: per test, a backstop
     pid, _ = Runner.run(args, scratch / "pytest-log.txt", budget)  # tests without a record score 0
     if os.geteuid() == 0:
         _reap_user(UID_BASE + pid)
@@ -183,8 +201,7 @@ def in_track(collected: list[TestCase], track: str) -> list[TestCase]:
     return [test for test in collected if track in ("all", BY_ID[test.exercise].track)]
 
 
-def grade(path: Path, name: str, collected: list[TestCase],
-          limits: policy.TimeLimits = policy.TimeLimits(policy.DEFAULT_TIMEOUT)) -> Graded:
+def grade(path: Path, name: str, collected: list[TestCase], config: GradingConfig = GradingConfig()) -> Graded:
     """Grade one submission (never raises for anything the submission contains)."""
     started = time.monotonic()
     zeroed: dict[str, str] = {}
@@ -213,8 +230,7 @@ def grade(path: Path, name: str, collected: list[TestCase],
             submission.files.pop(filename, None)
     scratch = Path(tempfile.mkdtemp(prefix="kata-grade-"))  # 0700: the worker's user cannot enter
     try:
-        budget = 120 + len(collected) * 3 * limits.default
-        outcomes = load_outcomes(run_suite(submission.files, scratch, limits, budget))
+        outcomes = load_outcomes(run_suite(submission.files, scratch, config, config.budget(collected)))
         seconds = call_seconds(scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -243,7 +259,7 @@ def call_seconds(scratch: Path) -> dict[str, float]:
         return {}
 
 
-def calibrated_limits(collected: list[TestCase]) -> policy.TimeLimits:
+def calibrated_limits(collected: list[TestCase], config: GradingConfig = GradingConfig()) -> policy.TimeLimits:
     """This run's per-call time limits: policy.TIMEOUT_FACTOR x the reference's slowest call
     of each function (policy.TimeLimits.calibrated).
 
@@ -251,7 +267,8 @@ def calibrated_limits(collected: list[TestCase]) -> policy.TimeLimits:
     submission: slow but correct code (plain loops) is judged against the same clock, and an
     endless loop in a function the reference runs in a millisecond is stopped in seconds.
     """
-    reference = grade(ROOT / "solutions", "reference", collected, policy.TimeLimits(policy.CALIBRATION_TIMEOUT))
+    reference = grade(ROOT / "solutions", "reference", collected,
+                      replace(config, limits=policy.TimeLimits(policy.CALIBRATION_TIMEOUT)))
     if reference.score != reference.max_score:
         failures = "; ".join(f for e in reference.exercises for f in e.failures)[:2000]
         raise GraderError(f"the reference solution fails the hidden tests, so no time limit can be calibrated: {failures}")

@@ -32,3 +32,15 @@ def test_a_seed_track_grading_is_out_of_110_and_names_only_seed_exercises(tmp_pa
     feedback = (tmp_path / "out" / "seed_student" / "feedback.md").read_text()
     assert "**Score: 110 / 110**" in feedback
     assert not [e.id for e in in_track("advanced") if e.id in feedback] and "missing" not in feedback
+
+
+def test_the_configuration_chooses_the_suite_and_the_track(tmp_path: Path):
+    from grader.trusted.run import GradingConfig, Runner, collect
+    from tests.grading.corpus import REPO
+
+    try:
+        public_seed = collect(tmp_path, GradingConfig(suite=REPO / "tests" / "public", track="seed"))
+    finally:
+        Runner.close_all()
+    assert public_seed and all(t.nodeid.startswith("tests/public/") for t in public_seed)
+    assert {t.exercise for t in public_seed} == {e.id for e in in_track("seed")}
