@@ -25,7 +25,7 @@ from rich.table import Table
 from kata.kit import atomic
 from kata.exercises import EXERCISES, TRACKS, modules
 
-from grader import report
+from grader import lms, report
 from grader.trusted import policy, resume
 from grader.trusted.proxy import worker_python
 from grader.trusted.run import ROOT, Graded, GraderError, GradingConfig, Runner, calibrated_limits, collect, grade
@@ -53,9 +53,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                               help="grade only one track's exercises: seed, advanced or all (default)")
     grade_parser.add_argument("--visibility", choices=report.VISIBILITIES, default="after_published",
                               help="results.json visibility of the hidden tests (default: after_published)")
+    grade_parser.add_argument("--roster", type=Path, help="CSV of submission, student_id, name, email[, section]: "
+                              "joins students to rows; students without a submission get the status missing")
     commands.add_parser("points", help="print the points table (Markdown) from kata/exercises.py")
+    export_parser = commands.add_parser("export", help="the gradebook in an LMS's import format: OUT/<format>.csv")
+    export_parser.add_argument("out", type=Path, metavar="OUT", help="the folder `grade --out` wrote")
+    export_parser.add_argument("--format", choices=lms.FORMATS, required=True)
+    export_parser.add_argument("--roster", type=Path, required=True)
+    export_parser.add_argument("--assignment", default="CNN kata", help="the LMS column's name (default: CNN kata)")
     args = parser.parse_args(argv)
     if args.command == "points":
+        return args
+    try:
+        args.students = lms.read_roster(args.roster) if args.roster else None
+    except lms.RosterError as error:
+        parser.error(str(error))  # before anything is written
+    if args.command == "export":
         return args
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
@@ -75,6 +88,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             parser.error(f"{path} and {names[name]} would both be graded as {name!r}: rename one")
         names[name] = path
     return args
+
+
+def export(args: argparse.Namespace) -> int:
+    """`python -m grader export`: OUT/<format>.csv from OUT/gradebook.csv and the roster."""
+    try:
+        gradebook = lms.read_gradebook(args.out / "gradebook.csv")
+        text = lms.export(gradebook, args.students, args.format, args.assignment)
+    except lms.RosterError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    target = args.out / f"{args.format}.csv"
+    atomic.write_text(target, text)
+    print(f"wrote {target} ({len(args.students)} students)")
+    return 0
 
 
 def points_table() -> str:
@@ -149,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "points":
         print(points_table(), end="")
         return 0
+    if args.command == "export":
+        return export(args)
     console = Console(width=None if sys.stdout.isatty() else 200)  # a log keeps whole rows
     try:
         args.out.mkdir(parents=True, exist_ok=True)
@@ -190,5 +219,14 @@ def main(argv: list[str] | None = None) -> int:
         Runner.close_all()
     ordered = [rows[path] for path in args.submissions]
     summary(ordered, console)
+    if args.students is not None:
+        gradebook = lms.read_gradebook(args.out / "gradebook.csv")
+        joined, unmatched = lms.join(gradebook, args.students)
+        atomic.write_text(args.out / "gradebook.csv", lms.with_roster(gradebook, args.students))
+        missing = [student.name for student, row in joined if row is None]
+        if missing:
+            console.print(f"No submission from {len(missing)} student(s) of the roster: {', '.join(missing)}")
+        if unmatched:
+            console.print(f"[yellow]Submissions no roster student claims:[/] {', '.join(unmatched)}")
     console.print(f"Wrote {args.out / 'gradebook.csv'} and results.json + feedback.md per submission in {args.out}/")
     return 0
