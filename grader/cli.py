@@ -228,5 +228,9 @@ def main(argv: list[str] | None = None) -> int:
             console.print(f"No submission from {len(missing)} student(s) of the roster: {', '.join(missing)}")
         if unmatched:
             console.print(f"[yellow]Submissions no roster student claims:[/] {', '.join(unmatched)}")
-    console.print(f"Wrote {args.out / 'gradebook.csv'} and results.json + feedback.md per submission in {args.out}/")
+    from grader import class_report  # matplotlib: imported only once there is a class to draw
+
+    class_report.write(args.out, ordered)
+    console.print(f"Wrote {args.out / 'gradebook.csv'}, {args.out / 'report.html'} (what the class got wrong) "
+                  f"and results.json + feedback.md per submission in {args.out}/")
     return 0
