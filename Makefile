@@ -7,12 +7,13 @@ EX     ?=
 # The track assigned: seed, advanced or all (make test, handout, grade, gradescope).
 TRACK  ?= all
 
-.PHONY: help check exercises handout gradescope grade bench-grader bench-train bench
+.PHONY: help check exercises handout gradescope prairielearn grade bench-grader bench-train bench
 
 help: student-help
 	@echo "make test IMPL=solutions              the same tests on another folder with the same files"
 	@echo "make handout                          build dist/handout/ and dist/handout.zip for students"
 	@echo "make gradescope [HIDDEN_VISIBILITY=after_published] [DEADLINE=540]  build dist/autograder.zip"
+	@echo "make prairielearn [TRACK=seed]        build dist/prairielearn/ (image, entrypoint, info.json)"
 	@echo "make check                            the repository's own tests (what CI runs)"
 	@echo "make exercises                        regenerate exercises/ from solutions/"
 	@echo "make bench                            time the reference layers (ratios, GFLOP/s, PyTorch if installed)"
@@ -57,6 +58,9 @@ DEADLINE          ?= 540
 
 gradescope: $(READY)
 	$(PY) -m grader.gradescope build --hidden-visibility $(HIDDEN_VISIBILITY) --deadline $(DEADLINE) --track $(TRACK)
+
+prairielearn: $(READY)
+	$(PY) -m grader.prairielearn build --deadline $(DEADLINE) --track $(TRACK)
 
 bench-train: $(READY)
 	$(PY) -m authoring.bench_train
