@@ -55,7 +55,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                               help="results.json visibility of the hidden tests (default: after_published)")
     grade_parser.add_argument("--roster", type=Path, help="CSV of submission, student_id, name, email[, section]: "
                               "joins students to rows; students without a submission get the status missing")
+    grade_parser.add_argument("--similarity", action="store_true",
+                              help="also compare the submissions' code (similarity.html and .csv in --out)")
     commands.add_parser("points", help="print the points table (Markdown) from kata/exercises.py")
+    similar_parser = commands.add_parser("similarity", help="which submissions share code, with each other or "
+                                         "with the files students receive")
+    similar_parser.add_argument("submissions", nargs="+", type=Path, metavar="SUB")
+    similar_parser.add_argument("--out", type=Path, required=True, help="where similarity.html and .csv go")
+    similar_parser.add_argument("--threshold", type=float, default=0.5,
+                                help="flag a pair when this share of a file's fingerprints is shared (default 0.5)")
     export_parser = commands.add_parser("export", help="the gradebook in an LMS's import format: OUT/<format>.csv")
     export_parser.add_argument("out", type=Path, metavar="OUT", help="the folder `grade --out` wrote")
     export_parser.add_argument("--format", choices=lms.FORMATS, required=True)
@@ -65,10 +73,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.command == "points":
         return args
     try:
-        args.students = lms.read_roster(args.roster) if args.roster else None
+        args.students = lms.read_roster(args.roster) if getattr(args, "roster", None) else None
     except lms.RosterError as error:
         parser.error(str(error))  # before anything is written
     if args.command == "export":
+        return args
+    if args.command == "similarity":
+        if not 0 < args.threshold <= 1:
+            parser.error("--threshold must be above 0 and at most 1")
+        for path in args.submissions:
+            if not (path.is_dir() or path.is_file()):
+                parser.error(f"{path}: no such folder or file")
         return args
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
@@ -101,6 +116,15 @@ def export(args: argparse.Namespace) -> int:
     target = args.out / f"{args.format}.csv"
     atomic.write_text(target, text)
     print(f"wrote {target} ({len(args.students)} students)")
+    return 0
+
+
+def similar(submissions: list[Path], out: Path, threshold: float = 0.5) -> int:
+    """`python -m grader similarity` (and grade --similarity): the flagged pairs, in out/."""
+    from grader import similarity  # copydetect: only when asked
+
+    pairs = similarity.write(out, submissions, threshold)
+    print(f"wrote {out / 'similarity.html'} and similarity.csv: {len(pairs)} pair(s) above {threshold:.0%}")
     return 0
 
 
@@ -178,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "export":
         return export(args)
+    if args.command == "similarity":
+        return similar(args.submissions, args.out, args.threshold)
     console = Console(width=None if sys.stdout.isatty() else 200)  # a log keeps whole rows
     try:
         args.out.mkdir(parents=True, exist_ok=True)
@@ -231,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
     from grader import class_report  # matplotlib: imported only once there is a class to draw
 
     class_report.write(args.out, ordered)
+    if args.similarity:
+        similar(args.submissions, args.out)
     console.print(f"Wrote {args.out / 'gradebook.csv'}, {args.out / 'report.html'} (what the class got wrong) "
                   f"and results.json + feedback.md per submission in {args.out}/")
     return 0
