@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from kata.judge import oracles
+from grader.judge import oracles
 from kata.judge.checks import (FLOOR, assert_close, assert_number_close, fd_floor, numerical_gradient,
                          stacked_weighted_sum_gradient, weighted_sum_gradient)
 

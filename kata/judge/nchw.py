@@ -30,7 +30,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from threadpoolctl import threadpool_limits
 
 from kata.judge.checks import assert_close, expect_number, stacked_numerical_gradient, stacked_weighted_sum_gradient
-from kata.judge.speed import baseline_conv_step, best_time
+from grader.judge.speed import baseline_conv_step, best_time
 
 
 @dataclass(frozen=True)

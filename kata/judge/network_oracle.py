@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from kata.judge import oracles
+from grader.judge import oracles
 from kata.judge.checks import assert_close, assert_number_close, expect_array
 
 POOL = 2

@@ -8,7 +8,7 @@ import pytest
 from kata.judge.checks import (assert_close, assert_number_close, expect_array, expect_number, fd_floor,
                          numerical_gradient, rel_error, stacked_numerical_gradient, stacked_weighted_sum_gradient,
                          weighted_sum_gradient)
-from kata.judge import oracles
+from grader.judge import oracles
 from kata.judge.nchw import HARD_CASES, conv_einsum, random_conv
 
 
