@@ -4,7 +4,7 @@ import numpy as np
 
 from kata.judge.checks import assert_close, numerical_gradient
 from kata.judge import network_oracle as oracle
-from grader.judge import oracles
+from kata.judge import oracles
 
 
 def test_oracle_gradients_match_finite_differences():
