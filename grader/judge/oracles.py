@@ -169,3 +169,45 @@ def cross_entropy_underflow_bug(logits: np.ndarray, label: int) -> float:
     """-log(softmax(logits)[label]): the probability underflows to 0 and -log(0) is inf."""
     with np.errstate(divide="ignore"):
         return float(-np.log(softmax(logits)[label]))
+
+
+# ----------------------------------------------------------------------------- NCHW (advanced track)
+
+
+def conv_einsum(x: np.ndarray, weights: np.ndarray, bias: np.ndarray, stride: int, padding: int) -> np.ndarray:
+    """NCHW convolution as one einsum over sliding-window views, the plain-NumPy twin of
+    kata.judge.nchw.conv_stacked (scipy); their agreement is tested (tests/tooling/test_nchw_oracles.py).
+
+    x (..., N, C, H, W), weights (..., F, C, k, k) and bias (..., F) may carry leading stack
+    axes, which broadcast.
+    """
+    from kata.judge.nchw import pad
+
+    k = weights.shape[-1]
+    windows = np.lib.stride_tricks.sliding_window_view(pad(x, padding), (k, k), axis=(-2, -1))[
+        ..., ::stride, ::stride, :, :]
+    return np.einsum("...ncijab,...fcab->...nfij", windows, weights, optimize=True) + bias[..., None, :, None, None]
+
+
+def pool_first_max_gradient(x: np.ndarray, d_out: np.ndarray, k: int, s: int, accumulate: bool = True,
+                            every_tie: bool = False) -> np.ndarray:
+    """d_x of NCHW max pooling from plain NumPy: each window's d_out goes to its first maximum.
+
+    accumulate=False and every_tie=True build what two classic bugs return (a window's
+    gradient overwriting its overlapping neighbour's, and a gradient copied to every tie),
+    so a failing test can name them.
+    """
+    views = np.lib.stride_tricks.sliding_window_view(x, (k, k), axis=(2, 3))[:, :, ::s, ::s]
+    n, c, rows, cols = views.shape[:4]
+    gradient = np.zeros(x.shape)
+    first = np.argmax(views.reshape(n, c, rows, cols, k * k), axis=-1)
+    for row in range(rows):
+        for col in range(cols):
+            region = gradient[:, :, row * s:row * s + k, col * s:col * s + k]
+            if every_tie:
+                mask = views[:, :, row, col] == views[:, :, row, col].max(axis=(2, 3), keepdims=True)
+            else:
+                mask = (np.arange(k * k) == first[:, :, row, col, None]).reshape(n, c, k, k)
+            contribution = mask * d_out[:, :, row, col, None, None]
+            region[...] = region + contribution if accumulate else np.where(mask, contribution, region)
+    return gradient

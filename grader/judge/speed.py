@@ -2,7 +2,7 @@
 
 The baseline is a vectorized Conv2D step (forward, then backward) written here, apart
 from solutions/: einsum over sliding-window views for out and d_weights, and one strided
-slice per kernel offset for d_x. On the graded shape (kata.judge.nchw.SPEED_CASE) a correct loop
+slice per kernel offset for d_x. On the graded shape (grader.judge.cases.SPEED_CASE) a correct loop
 over pixels is 25x (one small matrix product per pixel, as conv2d.py) to 150x slower than
 it, a plain im2col ~0.3x, so the test's limit (10x) separates them with a wide margin
 either side and does not depend on how fast this machine is.
@@ -15,20 +15,10 @@ transfer: a small batch of large images, whose pixel count is what a pixel loop 
 
 from __future__ import annotations
 
-import io
-import time
-from typing import Callable
-
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-
-def npy_round_trip(array: np.ndarray) -> np.ndarray:
-    """The array after the grader's transport: written as .npy, read back."""
-    buffer = io.BytesIO()
-    np.save(buffer, array, allow_pickle=False)
-    buffer.seek(0)
-    return np.load(buffer, allow_pickle=False)
+from kata.judge.speed import npy_round_trip
 
 
 def baseline_conv_step(x: np.ndarray, weights: np.ndarray, bias: np.ndarray, d_out: np.ndarray,
@@ -50,13 +40,3 @@ def baseline_conv_step(x: np.ndarray, weights: np.ndarray, bias: np.ndarray, d_o
                 "nfij,fc->ncij", d_out, weights[:, :, row, col], optimize=True)
     d_x = d_padded[:, :, border:border + x.shape[2], border:border + x.shape[3]]
     return out, npy_round_trip(d_x), d_weights, d_bias
-
-
-def best_time(step: Callable[[], object], repeats: int) -> float:
-    """The fastest of `repeats` runs of step(), in seconds: the least disturbed measurement."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return min(times)

@@ -10,7 +10,9 @@ from kata.judge.checks import (assert_close, assert_number_close, expect_array, 
                          weighted_sum_gradient)
 from kata.judge import oracles
 from grader.judge import oracles as trusted
-from kata.judge.nchw import HARD_CASES, conv_einsum, random_conv
+from grader.judge.cases import HARD_CASES
+from grader.judge.oracles import conv_einsum
+from kata.judge.nchw import random_conv
 
 
 def test_rel_error_of_two_zeros_is_zero():
@@ -77,7 +79,15 @@ def test_stacked_weighted_sum_gradient_agrees_on_the_convolution_oracle(argument
 
     grad = stacked_weighted_sum_gradient(conv, values[argument], d_out)
     expected = weighted_sum_gradient(conv, values[argument], d_out)
-    assert np.max(rel_error(grad, expected, fd_floor(expected))) < 1e-9
+    # Both are the same central differences, but the stack's sums round in another order
+    # (BLAS-dependent), so they agree to the rounding noise of L, not exactly: each of the
+    # two L values of a difference is off by at most ~eps * log2(terms) * sum|terms| (pairwise
+    # summation), divided by 2h, for each of the two gradients. A fixed 1e-9 relative bound
+    # held on some machines only (1.25e-9 seen on the weights).
+    terms = conv(values[argument]) * d_out
+    noise = 2 * (2 * np.finfo(float).eps * np.log2(terms.size) * np.sum(np.abs(terms)) / (2 * 1e-5))
+    assert np.max(np.abs(grad - expected)) <= noise
+    assert noise < 1e-8 * np.max(np.abs(expected))  # still far below what a bug changes (~1)
 
 
 class Subclass(np.ndarray):
