@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import pickle
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -79,7 +80,8 @@ class Banned(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 sys.meta_path.insert(0, Banned())
 root = Path(sys.argv[1])
-sys.path[:] = [str(root)] + [p for p in sys.path[1:] if "site-packages" in p or "lib/python" in p]
+sys.path.insert(0, str(root))  # -I: no script folder, no cwd, no PYTHONPATH; the repository is not on it
+assert importlib.import_module("kata").__file__.startswith(str(root)), "the handout's kata/ must be the one examined"
 import numpy as np
 
 with open(sys.argv[2], "rb") as file:
@@ -203,16 +205,43 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def test_no_shipped_function_computes_a_graded_answer_without_banned_packages(built, tmp_path):
-    inputs = tmp_path / "computations.pickle"
+def attack(handout_folder: Path, work: Path) -> tuple[str, str]:
+    """Run the attacker on a handout folder: (its hits, one a line; its stderr)."""
+    inputs = work / "computations.pickle"
     inputs.write_bytes(pickle.dumps(graded_computations()))
-    script = tmp_path / "attacker.py"
+    script = work / "attacker.py"
     script.write_text(ATTACKER)
-    result = subprocess.run([sys.executable, "-I", str(script), str(built), str(inputs), ",".join(POISONED)],
-                            cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    result = subprocess.run([sys.executable, "-I", str(script), str(handout_folder), str(inputs), ",".join(POISONED)],
+                            cwd=work, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
-    hits = result.stdout.strip()
+    return result.stdout.strip(), result.stderr
+
+
+def test_no_shipped_function_computes_a_graded_answer_without_banned_packages(built, tmp_path):
+    hits, stderr = attack(built, tmp_path)
+    assert "IMPORT-FAILED" not in stderr, stderr  # a module that fails to import would hide its functions
     assert not hits, "shipped code a student could paste computes graded answers:\n" + hits
+
+
+def test_the_attacker_finds_a_planted_numpy_answer(built, tmp_path):
+    # The proof is not vacuous: one pure-NumPy softmax and one pooling backward slipped into
+    # the judge are caught, in whatever argument order they take their inputs.
+    planted = tmp_path / "handout"
+    shutil.copytree(built, planted)
+    (planted / "kata" / "judge" / "planted.py").write_text(
+        "import numpy as np\n\n"
+        "def stable(z):\n    e = np.exp(z - z.max())\n    return e / e.sum()\n\n"
+        "def backward(size, d_out, x):\n"
+        "    h, w, c = d_out.shape\n"
+        "    win = x[:h * size, :w * size].reshape(h, size, w, size, c).transpose(0, 2, 4, 1, 3).reshape(h, w, c, -1)\n"
+        "    mask = np.arange(size * size) == win.argmax(-1)[..., None]\n"
+        "    d = np.zeros(x.shape)\n"
+        "    d[:h * size, :w * size] = (mask * d_out[..., None]).reshape(h, w, c, size, size).transpose(\n"
+        "        0, 3, 1, 4, 2).reshape(h * size, w * size, c)\n"
+        "    return d\n")
+    hits, _ = attack(planted, tmp_path)
+    assert "kata.judge.planted.stable computes softmax: softmax" in hits
+    assert "kata.judge.planted.backward computes maxpool backward: d_x" in hits
 
 
 def hidden_parametrizations() -> set[str]:
