@@ -12,8 +12,8 @@
 
 from __future__ import annotations
 
+import json
 import pickle
-import re
 import shutil
 import subprocess
 import sys
@@ -244,25 +244,44 @@ def test_the_attacker_finds_a_planted_numpy_answer(built, tmp_path):
     assert "kata.judge.planted.backward computes maxpool backward: d_x" in hits
 
 
+COLLECT = r"""
+import json, sys
+import pytest
+
+
+class Record:
+    def pytest_collection_modifyitems(self, items):
+        found = set()
+        for item in items:
+            callspec = getattr(item, "callspec", None)
+            if callspec is None:
+                continue
+            found.add(callspec.id)
+            values = tuple(callspec.params.values())
+            found |= {repr(value) for value in values} | {repr(values), str(values)}
+        print("PARAMETRIZATIONS " + json.dumps(sorted(found)))
+
+
+sys.exit(pytest.main(["--collect-only", "-q", "-p", "no:cacheprovider", "tests/hidden", "--impl", "solutions"],
+                     plugins=[Record()]))
+"""
+
+
 def hidden_parametrizations() -> set[str]:
-    """The hidden suite's case ids (the bracket part of its node ids) and the graded shapes."""
-    collected = subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "tests/hidden",
-         "--impl", "solutions"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    """What the hidden suite is parametrized with: each case's id (the bracket part of its
+    node id), the repr of each value and of each case's tuple of values, and the graded
+    conv shapes as pytest, Python and their source spell them."""
+    collected = subprocess.run([sys.executable, "-c", COLLECT], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert collected.returncode == 0, collected.stdout + collected.stderr
-    ids = set()
-    for node in collected.stdout.splitlines():
-        match = re.search(r"\[(.+)\]$", node)
-        if match:
-            ids.add(match.group(1))
+    line = next(line for line in collected.stdout.splitlines() if line.startswith("PARAMETRIZATIONS "))
+    found = set(json.loads(line.removeprefix("PARAMETRIZATIONS ")))
     for case in (*HARD_CASES, SPEED_CASE):
-        # As pytest names it, as Python prints it, and as its source spells it (defaults left out).
         fields = {name: getattr(case, name) for name in case.__dataclass_fields__}
-        ids |= {str(case), repr(case),
-                ", ".join(f"{name}={value}" for name, value in fields.items()
-                          if value != case.__dataclass_fields__[name].default)}
-    # Short ids ("2-2", "True") appear by chance in any text: only specific ones count.
-    return {text for text in ids if len(text) >= 12}
+        found |= {str(case), repr(case),
+                  ", ".join(f"{name}={value}" for name, value in fields.items()
+                            if value != case.__dataclass_fields__[name].default)}
+    # Short ones ("(2, 2)", "True", "3-1") appear by chance in any text: only specific ones count.
+    return {text for text in found if len(text) >= 12}
 
 
 def test_no_shipped_file_names_a_hidden_case(built):
