@@ -28,7 +28,7 @@ __tracebackhide__ = True
 
 LEARN_RATE = 0.5
 FINITE_DIFFERENCES = "central finite differences of sum(forward(x) * d_out)"
-STACKED_CONV = " (conv = sums over sliding windows, as scipy's correlate2d)"
+STACKED_CONV = " (conv = scipy.signal.fftconvolve of the flipped filters, as scipy's correlate2d)"
 
 ASCENT = ("gradient ascent: the update added the gradient. Descend: subtract it "
           "({name} -= learn_rate * d_{name})")
@@ -60,7 +60,7 @@ def check_softmax(student: Any, logits: np.ndarray) -> None:
     """softmax(logits) against exp(z - logsumexp(z)): exact even for logits of +-1000."""
     got = student.module("softmax").softmax(logits)
     assert_close(got, oracles.softmax(logits), f"softmax({_show(logits)})",
-                 "exp(z - logsumexp(z)), logsumexp by np.logaddexp.reduce",
+                 "scipy.special.softmax",
                  likely_bugs={OVERFLOW: oracles.softmax_overflow_bug(logits)})
 
 
@@ -77,7 +77,7 @@ def check_cross_entropy(student: Any, logits: np.ndarray, label: int) -> None:
     loss, d_logits = result
     assert_number_close(
         loss, oracles.cross_entropy_loss(logits, label), f"{what}[0] (the loss)",
-        "np.logaddexp.reduce(logits) - logits[label]",
+        "scipy.special.logsumexp(logits) - logits[label]",
         likely_bugs={
             "-log(softmax(logits)[label]) underflows: the probability rounds to 0 and -log(0) is inf. "
             "Use log-sum-exp: loss = log(sum(exp(z - max))) + max - z[label]":
@@ -88,7 +88,7 @@ def check_cross_entropy(student: Any, logits: np.ndarray, label: int) -> None:
         oracle, floor = "central finite differences of logsumexp(z) - z[label]", fd_floor(expected)
     else:
         expected = oracles.cross_entropy_gradient(logits, label)
-        oracle, floor = "softmax(logits) - onehot(label), softmax = exp(z - logsumexp(z))", FLOOR
+        oracle, floor = "softmax(logits) - onehot(label), softmax by scipy.special.softmax", FLOOR
     assert_close(d_logits, expected, f"{what}[1] (d_logits)", oracle, floor=floor, likely_bugs={
         "d_logits is softmax(logits): subtract 1 at the label (the derivative of -logits[label])":
             oracles.softmax(logits),
@@ -135,7 +135,7 @@ def check_dense_forward(student: Any, rng: np.random.Generator, x_shape: tuple[i
     """forward(x) against x.ravel() @ weights + biases."""
     case = _DenseCase(student, rng, x_shape, nodes)
     assert_close(case.layer.forward(case.x), oracles.dense_forward(case.x, case.weights, case.biases),
-                 f"{case.name}.forward(x of shape {x_shape})", "x.ravel() @ weights + biases (np.matmul)",
+                 f"{case.name}.forward(x of shape {x_shape})", "x.ravel() @ weights + biases (scipy.sparse)",
                  likely_bugs={"the biases are not added: logits = x_flat @ weights + biases":
                               case.x.ravel() @ case.weights})
 
@@ -200,7 +200,7 @@ def check_pool_forward(student: Any, rng: np.random.Generator, x_shape: tuple[in
     x = rng.standard_normal(x_shape)
     got = student.module("maxpool").MaxPool(size=size).forward(x)
     assert_close(got, oracles.pool_forward(x, size), f"{_pool_name(size, x)}: forward",
-                 "NumPy reshape to (H//s, s, W//s, s, C) and max over the window axes",
+                 "scipy.ndimage.maximum over each window",
                  likely_bugs={"the max was taken over the channels too: use window.max(axis=(0, 1)), "
                               "one max per channel": oracles.pool_forward_across_channels_bug(x, size)})
 
@@ -214,7 +214,7 @@ def check_pool_backward(student: Any, rng: np.random.Generator, x_shape: tuple[i
     d_x = layer.backward(d_out, LEARN_RATE)
     expected = weighted_sum_gradient(lambda v: oracles.pool_forward(v, size), x, d_out)
     assert_close(d_x, expected, f"{_pool_name(size, x)}: backward(d_out) -> d_x (distinct values, no ties)",
-                 FINITE_DIFFERENCES + " (pool = NumPy reshape/max)", floor=fd_floor(expected))
+                 FINITE_DIFFERENCES + " (pool = scipy.ndimage.maximum per window)", floor=fd_floor(expected))
 
 
 def check_pool_ties(student: Any, rng: np.random.Generator, x_shape: tuple[int, ...], size: int) -> None:
@@ -228,7 +228,7 @@ def check_pool_ties(student: Any, rng: np.random.Generator, x_shape: tuple[int, 
     assert_close(d_x, oracles.pool_backward(x, d_out, size, ties="first"),
                  f"{_pool_name(size, x)} with tied maxima: backward(d_out) -> d_x",
                  "the tie rule: all of d_out[i, j, c] to the first maximum of window (i, j) in row-major "
-                 "order, via NumPy argmax over the reshaped windows",
+                 "order, via scipy.ndimage (the smallest flat index among each window's maxima)",
                  likely_bugs={TIES_DOUBLE_COUNTED: oracles.pool_backward(x, d_out, size, ties="all"),
                               TIES_LAST: oracles.pool_backward(x, d_out, size, ties="last")})
 

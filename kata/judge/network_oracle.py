@@ -5,9 +5,9 @@ network with given filters, weights and biases must return, and what its paramet
 be after one SGD step, without running any implementation under test:
 
     maps   = correlate2d(image, filters[f], "valid") for each f     (H-k+1, W-k+1, F)
-    pooled = max over each 2x2 window (leftover row/column dropped)  (H', W', F)
-    logits = pooled.ravel() @ weights + biases                        (classes,)
-    loss   = log(sum(exp(logits))) - logits[label]
+    pooled = max over each 2x2 window (leftover row/column dropped)  (H', W', F)   scipy.ndimage
+    logits = pooled.ravel() @ weights + biases                        (classes,)   scipy.sparse
+    loss   = log(sum(exp(logits))) - logits[label]                                 scipy.special
 
 The gradients below are checked against central finite differences of `loss` in
 tests/tooling/test_network_oracle.py, so the oracle is itself proven, not asserted.
@@ -72,7 +72,7 @@ def sgd_step(image: np.ndarray, label: int, params: Parameters, learn_rate: floa
 # `cnn` is the student fixture's object: only its top-level attributes and methods are used.
 
 ORACLE = ("kata/judge/network_oracle.py (the layer oracles of kata/judge/oracles.py chained: scipy.signal.correlate2d, "
-          "NumPy max pooling, log-sum-exp)")
+          "scipy.ndimage max pooling, scipy.special log-sum-exp)")
 
 
 def parameters_of(cnn, image_shape: tuple[int, int], num_filters: int, filter_size: int,

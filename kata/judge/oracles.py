@@ -1,12 +1,16 @@
-"""Independent reference computations: what each layer must return, and what its classic bugs return.
+"""The public oracles: what each layer must return, and what its classic bugs return.
 
-Every expected value in the suites comes from here or from finite differences
-(kata.judge.checks.numerical_gradient), never from solutions/. The forward passes use different
-machinery from the reference solutions (scipy.signal instead of loops, reshape/max instead
-of window loops, np.logaddexp instead of max-shifting), so a bug shared by a solution and its oracle is unlikely.
+Every one of them computes with scipy (scipy.signal, scipy.ndimage, scipy.special,
+scipy.sparse), which submissions may not import (grader/trusted/policy.py): this file
+ships to students, so nothing in it may be pasteable as an answer (issue #11). The
+plain-NumPy references live on the trusted side (grader/judge/oracles.py), and
+tests/tooling/test_checks.py proves that both agree; tests/tooling/test_leaks.py proves
+that nothing here computes a graded answer once scipy is gone.
 
 The `*_bug` functions compute what a known mistake would return for the same inputs; the
-tests pass them to assert_close as `likely_bugs`, so a failure can name the mistake.
+tests pass them to assert_close as `likely_bugs`, so a failure can name the mistake. Where
+the mistake cannot show on the inputs (no overflow, no overlapping windows) they return
+None, never the right answer.
 """
 
 from __future__ import annotations
@@ -23,6 +27,51 @@ def _signal() -> ModuleType:
 
     return scipy.signal
 
+
+def _ndimage() -> ModuleType:
+    import scipy.ndimage
+
+    return scipy.ndimage
+
+
+def _special() -> ModuleType:
+    import scipy.special
+
+    return scipy.special
+
+
+def leading_axes(array: np.ndarray, ndim: int) -> np.ndarray:
+    """array with new length-1 axes in front up to ndim dimensions: scipy.signal.fftconvolve
+    broadcasts axes of length 1 but wants both inputs of the same dimensionality."""
+    return array.reshape((1,) * (ndim - array.ndim) + array.shape)
+
+
+def correlate_valid(images: np.ndarray, kernels: np.ndarray) -> np.ndarray:
+    """Valid cross-correlation over the last two axes by scipy.signal.fftconvolve of the
+    flipped kernels; every other axis broadcasts. FFT rounding is ~1e-16 of the largest
+    value, far below what finite differences resolve (kata/judge/checks.py)."""
+    ndim = max(images.ndim, kernels.ndim)
+    return _signal().fftconvolve(leading_axes(images, ndim), leading_axes(kernels[..., ::-1, ::-1], ndim),
+                                 mode="valid", axes=(-2, -1))
+
+
+def last_covering_window(length: int, k: int, stride: int, windows: int, first: bool = False):
+    """For each position p < length of one axis: which window (i) an overwriting loop left
+    there, the offset p - i * stride inside it, and whether any window covers p at all.
+    first=False: the last window in loop order (a loop over windows); first=True: the
+    first window (a loop over kernel offsets, whose last offset belongs to the first window)."""
+    p = np.arange(length)
+    i = -(-(p - k + 1) // stride) if first else p // stride
+    i = np.clip(i, 0, windows - 1)
+    offset = p - i * stride
+    return i, np.clip(offset, 0, k - 1), (offset >= 0) & (offset < k)
+
+
+def windows_overlap(k: int, stride: int, rows: int, cols: int) -> bool:
+    """Whether some input position lies in two windows: only then can `=` differ from `+=`."""
+    return k > stride and (rows > 1 or cols > 1)
+
+
 # ----------------------------------------------------------------------------- convolution
 
 
@@ -32,15 +81,12 @@ def conv_forward(image: np.ndarray, filters: np.ndarray) -> np.ndarray:
 
 
 def conv_forward_stacked(images: np.ndarray, filters: np.ndarray) -> np.ndarray:
-    """conv_forward on stacks, for finite differences in one NumPy call: images (..., H, W)
-    and filters (..., F, k, k), whose leading stack axes broadcast -> (..., H', W', F).
+    """conv_forward on stacks, for finite differences in one call: images (..., H, W) and
+    filters (..., F, k, k), whose leading stack axes broadcast -> (..., H', W', F).
 
-    The same valid cross-correlation as scipy's, as sums over sliding windows; that the two
-    agree is tested (tests/tooling/test_checks.py).
+    scipy.signal.fftconvolve; that it agrees with correlate2d is tested (tests/tooling/test_checks.py).
     """
-    k = filters.shape[-1]
-    windows = np.lib.stride_tricks.sliding_window_view(images, (k, k), axis=(-2, -1))  # (..., H', W', k, k)
-    return np.einsum("...ijab,...fab->...ijf", windows, filters, optimize=True)
+    return np.moveaxis(correlate_valid(images[..., None, :, :], filters), -3, -1)
 
 
 def conv_forward_flipped_bug(image: np.ndarray, filters: np.ndarray) -> np.ndarray:
@@ -59,39 +105,38 @@ def conv_d_image(d_out: np.ndarray, filters: np.ndarray) -> np.ndarray:
     return sum(_signal().convolve2d(d_out[:, :, f], filters[f], mode="full") for f in range(len(filters)))
 
 
-def conv_d_image_overwrite_bug(d_out: np.ndarray, filters: np.ndarray) -> np.ndarray:
-    """d_image with `=` instead of `+=`: each pixel keeps only the last window (row-major) that covers it."""
+def conv_d_image_overwrite_bug(d_out: np.ndarray, filters: np.ndarray) -> np.ndarray | None:
+    """d_image with `=` instead of `+=`: each pixel keeps only the last window (row-major)
+    that covers it. None when no two windows overlap (then `=` is not a bug)."""
+    rows, cols, _ = d_out.shape
     k = filters.shape[1]
-    d_image = np.zeros((d_out.shape[0] + k - 1, d_out.shape[1] + k - 1))
-    for i in range(d_out.shape[0]):
-        for j in range(d_out.shape[1]):
-            d_image[i:i + k, j:j + k] = np.tensordot(d_out[i, j], filters, axes=1)
-    return d_image
+    if not windows_overlap(k, 1, rows, cols):
+        return None
+    i, a, _ = last_covering_window(rows + k - 1, k, 1, rows)
+    j, b, _ = last_covering_window(cols + k - 1, k, 1, cols)
+    return np.sum(d_out[i][:, j] * np.moveaxis(filters[:, a][:, :, b], 0, -1), axis=-1)
 
 
 # ----------------------------------------------------------------------------- max pooling
 
 
-def _windows(x: np.ndarray, size: int) -> np.ndarray:
-    """(H, W, C) -> (H // size, W // size, C, size * size): each window's values in row-major order."""
-    out_h, out_w, channels = x.shape[0] // size, x.shape[1] // size, x.shape[2]
-    cropped = x[:out_h * size, :out_w * size]
-    return cropped.reshape(out_h, size, out_w, size, channels).transpose(0, 2, 4, 1, 3).reshape(
-        out_h, out_w, channels, size * size)
-
-
-def _unwindow(windows: np.ndarray, input_shape: tuple[int, ...], size: int) -> np.ndarray:
-    """Inverse of _windows; rows and columns the windows do not cover are zero."""
-    out_h, out_w, channels = windows.shape[:3]
-    full = np.zeros(input_shape)
-    full[:out_h * size, :out_w * size] = windows.reshape(out_h, out_w, channels, size, size).transpose(
-        0, 3, 1, 4, 2).reshape(out_h * size, out_w * size, channels)
-    return full
+def window_labels(shape: tuple[int, ...], size: int) -> np.ndarray:
+    """(H, W, C) -> labels for scipy.ndimage: 1 + the index of (window row, window column,
+    channel) for every covered value, 0 for the rows and columns no window covers."""
+    out_h, out_w, channels = shape[0] // size, shape[1] // size, shape[2]
+    labels = np.zeros(shape, dtype=np.int64)
+    rows, cols = np.arange(out_h * size) // size, np.arange(out_w * size) // size
+    labels[:out_h * size, :out_w * size] = 1 + ((rows[:, None, None] * out_w + cols[None, :, None]) * channels
+                                                + np.arange(channels))
+    return labels
 
 
 def pool_forward(x: np.ndarray, size: int) -> np.ndarray:
-    """(H, W, C) -> (H // size, W // size, C): NumPy's reshape/max over each window."""
-    return _windows(x, size).max(axis=-1)
+    """(H, W, C) -> (H // size, W // size, C): scipy.ndimage.maximum per window label."""
+    labels = window_labels(x.shape, size)
+    count = int(labels.max())
+    out_shape = (x.shape[0] // size, x.shape[1] // size, x.shape[2])
+    return np.asarray(_ndimage().maximum(x, labels, np.arange(1, count + 1)), dtype=np.float64).reshape(out_shape)
 
 
 def pool_forward_across_channels_bug(x: np.ndarray, size: int) -> np.ndarray:
@@ -103,18 +148,28 @@ def pool_forward_across_channels_bug(x: np.ndarray, size: int) -> np.ndarray:
 def pool_backward(x: np.ndarray, d_out: np.ndarray, size: int, ties: str = "first") -> np.ndarray:
     """dL/dx for max pooling: each window's d_out goes to its maximum.
 
-    ties="first": to the first maximum in row-major order (the rule; np.argmax's choice).
+    ties="first": to the first maximum in row-major order (the rule), by
+    scipy.ndimage.minimum of the flat indices of each window's tied maxima.
     ties="last": to the last one (a bug). ties="all": to every tied maximum, the
     `(window == window.max()) * d_out` bug, which counts the gradient several times.
     """
-    windows = _windows(x, size)
+    labels = window_labels(x.shape, size)
+    index = np.arange(1, int(labels.max()) + 1)
+    maxima = np.concatenate([[np.nan], _ndimage().maximum(x, labels, index)])
+    tied = (labels > 0) & (x == maxima[labels])  # every maximum of its window
+    d_flat = np.concatenate([[0.0], d_out.reshape(-1)])
     if ties == "all":
-        chosen = windows == windows.max(axis=-1, keepdims=True)
+        return np.where(tied, d_flat[labels], 0.0)
+    # A window's values in row-major order are in C order of x, so the first (last) tied
+    # maximum is the one with the smallest (largest) flat index.
+    order = np.arange(x.size).reshape(x.shape)
+    if ties == "last":
+        chosen = _ndimage().maximum(np.where(tied, order, -1), labels, index)
     else:
-        n = windows.shape[-1]
-        index = windows.argmax(axis=-1) if ties == "first" else n - 1 - windows[..., ::-1].argmax(axis=-1)
-        chosen = np.arange(n) == index[..., None]
-    return _unwindow(chosen * d_out[..., None], x.shape, size)
+        chosen = _ndimage().minimum(np.where(tied, order, x.size), labels, index)
+    d_x = np.zeros(x.size)
+    d_x[np.asarray(chosen, dtype=np.int64)] = d_flat[1:]
+    return d_x.reshape(x.shape)
 
 
 def distinct_values(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
@@ -128,31 +183,44 @@ def distinct_values(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndar
 
 
 def dense_forward(x: np.ndarray, weights: np.ndarray, biases: np.ndarray) -> np.ndarray:
-    """x of any shape, flattened: x.ravel() @ weights + biases.
+    """x of any shape, flattened: x.ravel() @ weights + biases, by scipy.sparse.
 
     weights (..., input_len, nodes) and biases (..., nodes) may carry leading stack axes,
-    which np.matmul and + broadcast: one call for a stack of perturbed copies of either.
+    which broadcast: one call for a stack of perturbed copies of either.
     """
-    return np.matmul(x.ravel(), weights) + biases
+    import scipy.sparse
+
+    input_len, nodes = weights.shape[-2:]
+    columns = np.moveaxis(weights, -2, 0).reshape(input_len, -1)  # (input_len, stack * nodes)
+    product = scipy.sparse.csr_array(x.reshape(1, -1)) @ columns
+    return np.asarray(product).reshape(weights.shape[:-2] + (nodes,)) + biases
 
 
 # ----------------------------------------------------------------------------- softmax
 
+# exp(z) overflows to inf above this: log of the largest float64.
+EXP_OVERFLOW = float(np.log(np.finfo(np.float64).max))
+# exp(z) underflows to exactly 0 below this (past the smallest subnormal).
+EXP_UNDERFLOW = -745.2
+
 
 def log_sum_exp(logits: np.ndarray) -> float:
-    """log(sum(exp(logits))) by np.logaddexp.reduce, pairwise, never overflowing."""
-    return float(np.logaddexp.reduce(logits))
+    """log(sum(exp(logits))) by scipy.special.logsumexp, never overflowing."""
+    return float(_special().logsumexp(logits))
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
-    """exp(z - logsumexp(z)): finite and exact for any float64 logits."""
-    return np.exp(logits - log_sum_exp(logits))
+    """scipy.special.softmax: finite and exact for any float64 logits."""
+    return _special().softmax(logits)
 
 
-def softmax_overflow_bug(logits: np.ndarray) -> np.ndarray:
-    """exp(z) / sum(exp(z)) without subtracting the max: inf / inf = nan for large logits."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        return np.exp(logits) / np.sum(np.exp(logits))
+def softmax_overflow_bug(logits: np.ndarray) -> np.ndarray | None:
+    """exp(z) / sum(exp(z)) without subtracting the max, where it goes wrong: the sum
+    overflows to inf, so an overflowing exp(z) gives inf / inf = nan and the rest 0.
+    None where nothing overflows (then the naive formula is right)."""
+    if log_sum_exp(logits) <= EXP_OVERFLOW:
+        return None
+    return np.where(logits > EXP_OVERFLOW, np.nan, 0.0)
 
 
 def cross_entropy_loss(logits: np.ndarray, label: int) -> float:
@@ -165,7 +233,9 @@ def cross_entropy_gradient(logits: np.ndarray, label: int) -> np.ndarray:
     return softmax(logits) - np.eye(logits.size)[label]
 
 
-def cross_entropy_underflow_bug(logits: np.ndarray, label: int) -> float:
-    """-log(softmax(logits)[label]): the probability underflows to 0 and -log(0) is inf."""
-    with np.errstate(divide="ignore"):
-        return float(-np.log(softmax(logits)[label]))
+def cross_entropy_underflow_bug(logits: np.ndarray, label: int) -> float | None:
+    """-log(softmax(logits)[label]) where it goes wrong: the probability underflows to 0
+    and -log(0) is inf. None where it does not underflow."""
+    if float(_special().log_softmax(logits)[label]) >= EXP_UNDERFLOW:
+        return None
+    return float("inf")

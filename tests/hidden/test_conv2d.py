@@ -3,7 +3,8 @@ padding wider than 1, 1x1 kernels, a batch of one, non-square inputs."""
 
 import pytest
 
-from kata.judge.nchw import HARD_CASES, check_conv_backward, check_conv_forward
+from grader.judge.cases import HARD_CASES
+from kata.judge.nchw import check_conv_backward, check_conv_forward
 
 
 @pytest.mark.exercise("conv2d.forward")

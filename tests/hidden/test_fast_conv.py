@@ -2,7 +2,9 @@
 
 import pytest
 
-from kata.judge.nchw import HARD_CASES, check_conv_backward, check_conv_forward, check_conv_speed
+from grader.judge.cases import HARD_CASES, SPEED_CASE, SPEED_LIMIT
+from grader.judge.speed import baseline_conv_step
+from kata.judge.nchw import check_conv_backward, check_conv_forward, check_conv_speed
 
 
 @pytest.mark.exercise("fast_conv.forward")
@@ -19,4 +21,5 @@ def test_fast_conv_backward(student, rng, case):
 
 @pytest.mark.exercise("fast_conv.speed")
 def test_fast_conv_speed_within_ten_times_a_numpy_baseline(student, rng):
-    check_conv_speed(student, rng)
+    check_conv_speed(student, rng, SPEED_CASE, SPEED_LIMIT, baseline_conv_step,
+                     "a vectorized NumPy baseline (grader/judge/speed.py)")

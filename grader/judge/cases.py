@@ -1,0 +1,20 @@
+"""The graded shapes of the advanced track: tests/hidden only, never shipped, so a
+submission cannot be tuned to them (issue #11)."""
+
+from __future__ import annotations
+
+from kata.judge.nchw import ConvCase
+
+# The graded shapes: each breaks a different shortcut.
+HARD_CASES = (
+    ConvCase(n=1, c=2, h=9, w=9, f=3, k=3, stride=2),  # a batch of one; stride 2 tiles 9 exactly
+    ConvCase(n=2, c=2, h=8, w=10, f=3, k=3, stride=3),  # stride 3 leaves rows/columns unused
+    ConvCase(n=2, c=3, h=5, w=6, f=2, k=3, padding=2),  # padding wider than 1: the crop matters
+    ConvCase(n=2, c=4, h=5, w=5, f=3, k=1),  # 1x1 kernels: a per-pixel linear map
+    ConvCase(n=2, c=2, h=7, w=6, f=2, k=4, stride=2, padding=1),  # even kernel, stride and padding
+)
+
+# Many pixels, few channels: what a loop over pixels pays for, while the arrays that cross
+# the grader's process boundary stay small (~1.5 MB per forward + backward).
+SPEED_CASE = ConvCase(n=1, c=2, h=128, w=128, f=4, k=3, padding=1)
+SPEED_LIMIT = 10.0  # measured: the reference im2col runs at ~0.2x the baseline, conv2d.py's pixel loop 25-35x
