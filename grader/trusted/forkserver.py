@@ -21,6 +21,7 @@ import sys
 import time
 
 WARM_MODULES = ("numpy", "scipy.signal", "pytest", "kata.judge.checks", "kata.judge.oracles", "kata.judge.layer_checks",
+                "grader.judge.oracles", "grader.judge.cases", "grader.judge.speed",
                 "kata.judge.nchw", "kata.judge.network_oracle", "kata.kit.data", "grader.trusted.plugin")
 
 
