@@ -1,9 +1,12 @@
-"""Independent reference computations: what each layer must return, and what its classic bugs return.
+"""The trusted plain-NumPy references: what each layer must return, and what its classic bugs return.
 
-Every expected value in the suites comes from here or from finite differences
-(kata.judge.checks.numerical_gradient), never from solutions/. The forward passes use different
-machinery from the reference solutions (scipy.signal instead of loops, reshape/max instead
-of window loops, np.logaddexp instead of max-shifting), so a bug shared by a solution and its oracle is unlikely.
+They are working NumPy implementations of graded exercises, so they never ship (issue #11):
+the public suites use the scipy oracles of kata/judge/oracles.py, which submissions cannot
+run, and tests/tooling/test_checks.py proves both agree. tests/hidden uses these where a
+second machinery helps (pool_first_max_gradient for the NCHW tie rule), and the tooling
+tests use them as the independent reference. The forward passes use different machinery
+from the reference solutions (reshape/max instead of window loops, np.logaddexp instead of
+max-shifting), so a bug shared by a solution and its oracle is unlikely.
 
 The `*_bug` functions compute what a known mistake would return for the same inputs; the
 tests pass them to assert_close as `likely_bugs`, so a failure can name the mistake.

@@ -1,4 +1,7 @@
-"""Speed as a ratio, measured in one run: the student's fast_conv against a NumPy baseline.
+"""The graded speed baseline (tests/hidden only, never shipped: it is a working vectorized
+Conv2D in NumPy; the public suite times a scipy one, kata/judge/speed.py).
+
+Speed as a ratio, measured in one run: the student's fast_conv against a NumPy baseline.
 
 The baseline is a vectorized Conv2D step (forward, then backward) written here, apart
 from solutions/: einsum over sliding-window views for out and d_weights, and one strided

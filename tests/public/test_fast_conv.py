@@ -8,7 +8,8 @@ from kata.judge.speed import scipy_conv_step
 CASE = ConvCase(n=2, c=3, h=7, w=9, f=4, k=3, stride=2, padding=1)
 # Many pixels, few channels: what a loop over pixels pays for. The scipy baseline is ~3.5x
 # slower than the graded NumPy baseline (measured on the graded shape), so 3x it is about the
-# graded bound: a pixel loop is ~7-10x, a plain im2col well under 1x.
+# graded bound. Measured on this shape, one BLAS thread: conv2d.py's pixel loop 8.3x, the reference
+# im2col 0.04x.
 SPEED_CASE = ConvCase(n=1, c=2, h=112, w=120, f=4, k=3, padding=1)
 SPEED_LIMIT = 3.0
 
