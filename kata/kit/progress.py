@@ -36,7 +36,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from kata.exercises import Exercise, select
+from kata.exercises import EXERCISES, Exercise, normalize, select
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_MESSAGE_LINES = 8
@@ -187,16 +187,36 @@ def render(results: list[ExerciseResult]) -> Panel:
     return Panel(Group(*lines), title="Your progress (public tests)", title_align="left")
 
 
+def next_exercise(results: list[ExerciseResult]) -> Exercise | None:
+    """The exercise to work on next, in teaching order.
+
+    The first shown one that is not done; when every shown one is done (EX=softmax, all
+    green), the first exercise after them in teaching order: the run did not test the others,
+    so it cannot claim they are finished. None only when the run covered every exercise.
+    """
+    graded = [r for r in results if r.status != "no tests"]
+    todo = next((r for r in graded if r.status != "done"), None)
+    if todo is not None:
+        return todo.exercise
+    shown = {r.exercise.id for r in results}
+    if shown >= {e.id for e in EXERCISES}:
+        return None
+    last = max(EXERCISES.index(r.exercise) for r in results)
+    return next((e for e in EXERCISES[last + 1:] if e.id not in shown),
+                next((e for e in EXERCISES if e.id not in shown), None))
+
+
 def summary(results: list[ExerciseResult]) -> str:
+    """The last line: how far along, and the one command to run next."""
     done = sum(r.status == "done" for r in results)
     graded = [r for r in results if r.status != "no tests"]
     line = f"{done} of {len(graded)} exercises done."
-    todo = next((r for r in graded if r.status != "done"), None)
+    todo = next_exercise(results)
     if todo is not None:
-        line += (f" Next: {todo.exercise.id} in exercises/{todo.exercise.module}.py"
-                 f" (`make test EX={todo.exercise.id}`, `make hint EX={todo.exercise.id}`).")
+        line += (f" Next: {todo.id} in exercises/{todo.module}.py"
+                 f" (`make test EX={todo.id}`, `make hint EX={todo.id}`).")
     elif graded:
-        line += " Every exercise shown passes its public tests; `make submission` builds the zip to hand in."
+        line += " Every exercise passes its public tests; `make submission` builds the zip to hand in."
     return line
 
 
@@ -222,6 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--impl", type=Path, default=Path("exercises"), help="the folder under test (default: exercises)")
     parser.add_argument("--tests", type=Path, default=ROOT / "tests" / "public", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    args.ex = normalize(args.ex)  # EX=conv.py means conv
     console = Console()
     try:
         select(args.ex)
