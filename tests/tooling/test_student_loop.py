@@ -99,3 +99,27 @@ def test_reset_takes_a_file_name(tmp_path, monkeypatch, capsys):
     seen = []
     monkeypatch.setattr(reset, "reset", lambda module: seen.append(module) or "ok")
     assert reset.main(["conv.py"]) == 0 and seen == ["conv"]
+
+
+# --------------------------------------------------------------------- 5. feedback.md
+
+def test_feedback_says_each_likely_bug_once_per_exercise():
+    from types import SimpleNamespace
+    from grader.report import feedback_md
+
+    bug = "\n  Likely bug: the sum runs over the wrong axis"
+    result = SimpleNamespace(exercise=BY_ID["dense.backward"], total=4, passed=1, score=2, max_score=15,
+                             failures=[f"check {n} is wrong{bug}" for n in range(3)] + ["other\n  Likely bug: x"])
+    graded = SimpleNamespace(name="s", score=2, max_score=15, status="graded", exercises=[result])
+    text = feedback_md(graded)
+    assert text.count("Likely bug: the sum runs over the wrong axis") == 1
+    assert text.count("Likely bug: x") == 1 and text.count("check 2 is wrong") == 1
+
+
+def test_messages_never_print_minus_zero():
+    import numpy as np
+    from kata.judge import checks
+
+    with pytest.raises(AssertionError) as error:
+        checks.assert_close(np.array([1.0]), np.array([-0.0]), "f(x)", oracle="the oracle")
+    assert "-0 " not in str(error.value) and "-0," not in str(error.value)
