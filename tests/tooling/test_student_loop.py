@@ -123,3 +123,17 @@ def test_messages_never_print_minus_zero():
     with pytest.raises(AssertionError) as error:
         checks.assert_close(np.array([1.0]), np.array([-0.0]), "f(x)", oracle="the oracle")
     assert "-0 " not in str(error.value) and "-0," not in str(error.value)
+
+
+# --------------------------------------------------------------------- 6. make train
+
+def test_train_names_a_missing_file_and_its_exercise(tmp_path, capsys):
+    from kata.kit import train
+
+    impl = tmp_path / "impl"
+    shutil.copytree(ROOT / "solutions", impl, ignore=shutil.ignore_patterns("__pycache__"))
+    (impl / "maxpool.py").unlink()
+    assert train.main(["--impl", str(impl), "--limit", "5", "--epochs", "1", "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "maxpool.py is missing" in err and "maxpool.forward" in err and "make reset EX=maxpool" in err
+    assert "ModuleNotFoundError" not in err
