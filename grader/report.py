@@ -63,10 +63,24 @@ def feedback_md(graded: Graded) -> str:
         lines.append("")
         if not result.failures:
             lines.append("All checks passed.")
+        said: set[str] = set()  # each "Likely bug" once per exercise: several checks share one cause
         for failure in result.failures:
-            lines.append("- " + failure.replace("\n", "\n  "))
+            lines.append("- " + _without_repeated_bugs(failure, said).replace("\n", "\n  "))
         lines.append("")
     return "\n".join(lines)
+
+
+def _without_repeated_bugs(failure: str, said: set[str]) -> str:
+    """The failure without its "Likely bug: ..." lines already in `said` (which it extends)."""
+    kept = []
+    for line in failure.split("\n"):
+        cause = line.strip()
+        if cause.startswith("Likely bug:"):
+            if cause in said:
+                continue
+            said.add(cause)
+        kept.append(line)
+    return "\n".join(kept)
 
 
 def gradebook_csv(rows: list[Graded]) -> str:

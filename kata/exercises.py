@@ -7,6 +7,7 @@ The order is the teaching order: each exercise needs only the ones above it.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 
@@ -93,16 +94,38 @@ def affected_by(module: str) -> set[str]:
     return {e.id for e in exercises_in(module)} | importers_of(module)
 
 
-def select(name: str | None, track: str = "all") -> list[Exercise]:
-    """Exercises of a track matching a user's EX=...: a module ("conv"), an id ("conv.backward") or all.
+def normalize(name: str | None) -> str | None:
+    """A user's EX=... as the registry spells it: "conv.py" and "exercises/conv.py" mean "conv"."""
+    if not name:
+        return name
+    name = name.strip().removeprefix("exercises/")
+    return name.removesuffix(".py") if name.endswith(".py") else name
 
-    Raises ValueError with the valid names when nothing matches.
+
+def names(track: str = "all") -> list[str]:
+    """Every name EX=... accepts: the files' modules, then the exercise ids."""
+    return modules(track) + [e.id for e in in_track(track)]
+
+
+def unknown_name_message(name: str, track: str = "all") -> str:
+    """"unknown exercise 'conv.backwrd'; did you mean conv.backward?", not a list of all 34 names."""
+    close = difflib.get_close_matches(name, names(track), n=3, cutoff=0.6)
+    if close:
+        return f"unknown exercise {name!r}; did you mean {' or '.join(close)}?"
+    return f"unknown exercise {name!r}; the files are {', '.join(modules(track))} (`make test` lists every exercise)"
+
+
+def select(name: str | None, track: str = "all") -> list[Exercise]:
+    """Exercises of a track matching a user's EX=...: a module ("conv" or "conv.py"), an id
+    ("conv.backward") or all.
+
+    Raises ValueError saying the closest valid names when nothing matches.
     """
     exercises = in_track(track)
+    name = normalize(name)
     if not name:
         return exercises
     chosen = [e for e in exercises if name in (e.id, e.module)]
     if not chosen:
-        valid = ", ".join(modules(track) + [e.id for e in exercises])
-        raise ValueError(f"unknown exercise {name!r}; choose one of: {valid}")
+        raise ValueError(unknown_name_message(name, track))
     return chosen

@@ -211,7 +211,7 @@ def assert_close(
     worst = tuple(int(i) for i in worst)
     message = (
         f"{what} is wrong: worst relative error {errors[worst]:.2e} at index {worst}: "
-        f"got {got[worst]:.6g}, expected {expected[worst]:.6g} (expected values from {oracle}; "
+        f"got {got[worst] + 0.0:.6g}, expected {expected[worst] + 0.0:.6g} (expected values from {oracle}; "
         f"{int(np.sum(errors > tol))} of {errors.size} values off)"
     )
     raise AssertionError(message + _likely_bug(got, likely_bugs, tol))
@@ -240,7 +240,7 @@ def assert_number_close(
         if error <= tol:
             return value
         message = (
-            f"{what} is wrong: got {value:.10g}, expected {expected:.10g} (relative error {error:.2e}; "
+            f"{what} is wrong: got {value + 0.0:.10g}, expected {expected + 0.0:.10g} (relative error {error:.2e}; "
             f"expected value from {oracle})"
         )
     bugs = {bug: None if bug_value is None else np.array(bug_value, dtype=np.float64)

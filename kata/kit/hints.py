@@ -25,7 +25,7 @@ from rich.console import Console
 from rich.panel import Panel
 
 from kata.kit import atomic
-from kata.exercises import BY_ID, exercises_in, modules, select
+from kata.exercises import exercises_in, modules, normalize, select
 
 ROOT = Path(__file__).resolve().parents[2]
 LABELS = ("the idea", "the shapes", "the formula")
@@ -75,9 +75,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--exercises", type=Path, default=ROOT / "exercises", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     console = Console(highlight=False)
-    ids = ", ".join(BY_ID)
+    args.exercise = normalize(args.exercise)  # EX=conv.py means conv
     if not args.exercise:
-        console.print(f"[red]error:[/red] which exercise? e.g. make hint EX=conv.backward (one of: {ids})")
+        console.print("[red]error:[/red] which exercise? e.g. make hint EX=conv.backward "
+                      "(`make test` lists every exercise)")
         return 2
     if args.exercise in modules():
         choices = ", ".join(f"EX={e.id}" for e in exercises_in(args.exercise))
@@ -107,11 +108,16 @@ def main(argv: list[str] | None = None) -> int:
     for number, hint in enumerate(hints[:level], start=1):
         label = f" ({LABELS[number - 1]})" if number <= len(LABELS) else ""
         console.print(Panel(hint, title=f"{exercise.id}: hint {number}/{len(hints)}{label}", title_align="left"))
-    if seen[exercise.id] < len(hints):
-        console.print(f"Still stuck? `make hint EX={exercise.id}` again shows hint {seen[exercise.id] + 1}/{len(hints)}.")
+    # Say what THIS output showed: LEVEL=2 after seeing all three still shows two of three,
+    # so it is not "the last hint"; the next command asks for exactly the next level.
+    if level < len(hints):
+        again = f"`make hint EX={exercise.id} LEVEL={level + 1}`" if args.level is not None \
+            else f"`make hint EX={exercise.id}` again"
+        console.print(f"Shown {level} of {len(hints)} hints. Still stuck? {again} shows hint {level + 1}/{len(hints)}.")
     else:
-        console.print(f"That was the last hint. The docstring and TODO steps in exercises/{exercise.module}.py "
-                      "give the shapes; `make test EX=" + exercise.id + "` shows what is still wrong.")
+        console.print(f"That was the last hint ({level} of {len(hints)}). The docstring and TODO steps in "
+                      f"exercises/{exercise.module}.py give the shapes; `make test EX={exercise.id}` shows what "
+                      "is still wrong.")
     return 0
 
 

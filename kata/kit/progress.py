@@ -36,7 +36,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from kata.exercises import TRACKS, Exercise, select
+from kata.exercises import TRACKS, Exercise, in_track, normalize, select
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_MESSAGE_LINES = 8
@@ -187,16 +187,37 @@ def render(results: list[ExerciseResult]) -> Panel:
     return Panel(Group(*lines), title="Your progress (public tests)", title_align="left")
 
 
-def summary(results: list[ExerciseResult]) -> str:
+def next_exercise(results: list[ExerciseResult], track: str = "all") -> Exercise | None:
+    """The exercise of the track to work on next, in teaching order.
+
+    The first shown one that is not done; when every shown one is done (EX=softmax, all
+    green), the first exercise after them in teaching order: the run did not test the others,
+    so it cannot claim they are finished. None only when the run covered every exercise.
+    """
+    graded = [r for r in results if r.status != "no tests"]
+    todo = next((r for r in graded if r.status != "done"), None)
+    if todo is not None:
+        return todo.exercise
+    exercises = in_track(track)
+    shown = {r.exercise.id for r in results}
+    if shown >= {e.id for e in exercises}:
+        return None
+    last = max(exercises.index(r.exercise) for r in results)
+    return next((e for e in exercises[last + 1:] if e.id not in shown),
+                next((e for e in exercises if e.id not in shown), None))
+
+
+def summary(results: list[ExerciseResult], track: str = "all") -> str:
+    """The last line: how far along, and the one command to run next (within the track)."""
     done = sum(r.status == "done" for r in results)
     graded = [r for r in results if r.status != "no tests"]
     line = f"{done} of {len(graded)} exercises done."
-    todo = next((r for r in graded if r.status != "done"), None)
+    todo = next_exercise(results, track)
     if todo is not None:
-        line += (f" Next: {todo.exercise.id} in exercises/{todo.exercise.module}.py"
-                 f" (`make test EX={todo.exercise.id}`, `make hint EX={todo.exercise.id}`).")
+        line += (f" Next: {todo.id} in exercises/{todo.module}.py"
+                 f" (`make test EX={todo.id}`, `make hint EX={todo.id}`).")
     elif graded:
-        line += " Every exercise shown passes its public tests; `make submission` builds the zip to hand in."
+        line += " Every exercise passes its public tests; `make submission` builds the zip to hand in."
     return line
 
 
@@ -223,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--track", choices=TRACKS, default="all", help="only one track's exercises (default: all)")
     parser.add_argument("--tests", type=Path, default=ROOT / "tests" / "public", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    args.ex = normalize(args.ex)  # EX=conv.py means conv
     console = Console()
     try:
         select(args.ex, args.track)
@@ -239,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"[red]error:[/red] {error}", highlight=False)
         return 2
     console.print(render(results))
-    console.print(summary(results), highlight=False)
+    console.print(summary(results, args.track), highlight=False)
     return 0 if all(r.status in ("done", "no tests") for r in results) else 1
 
 

@@ -109,11 +109,20 @@ def _probes(load: Callable[[str], Any]) -> dict[str, Callable[[], Any]]:
 
 
 def first_unfinished(impl: Path) -> str | None:
-    """The first exercise in teaching order whose code still raises NotImplementedError."""
+    """The first exercise in teaching order whose code still raises NotImplementedError.
+
+    Raises TrainingError naming the file and the exercise when a file the network needs is missing.
+    """
     probes = _probes(lambda name: load_module(impl, name))
     for exercise in EXERCISES:
         if exercise.id not in probes:
             continue  # not part of the network (the advanced track)
+        if not (impl / f"{exercise.module}.py").is_file():
+            # Without this, network.py's import fails as a bare ModuleNotFoundError.
+            raise TrainingError(
+                f"{impl / (exercise.module + '.py')} is missing: the network needs it for {exercise.id} "
+                f"({exercise.title}). `make reset EX={exercise.module}` puts the stub back; then finish it "
+                f"(`make test EX={exercise.id}`).")
         try:
             probes[exercise.id]()
         except NotImplementedError:
