@@ -143,18 +143,25 @@ BUGS: tuple[Bug, ...] = (
         "return float(loss), d_logits / n",
         "return float(loss), d_logits",
         "not divided by N"),
+    # pool2d.py (the reference loops over the k*k window offsets, not over output pixels)
     Bug("= instead of += with overlapping pooling windows", "pool2d", "pool2d.backward",
-        "d_x[examples, channels, i * s + rows, j * s + cols] += d_out[:, :, i, j]",
-        "d_x[examples, channels, i * s + rows, j * s + cols] = d_out[:, :, i, j]",
+        # The loop over windows a student writes, mistake included.
+        "        for offset in range(k * k):\n",
+        "        n, c = x.shape[:2]\n"
+        "        examples, channels = np.indices((n, c))\n"
+        "        for i in range(d_out.shape[2]):\n"
+        "            for j in range(d_out.shape[3]):\n"
+        "                window = x[:, :, i * s:i * s + k, j * s:j * s + k]\n"
+        "                rows, cols = np.divmod(window.reshape(n, c, k * k).argmax(axis=2), k)\n"
+        "                d_x[examples, channels, i * s + rows, j * s + cols] = d_out[:, :, i, j]\n"
+        "        return d_x\n"
+        "        for offset in range(k * k):\n",
         "windows overlap",
         caught_by=("hidden",)),
     Bug("ties double-counted in overlapping max pooling", "pool2d", "pool2d.backward",
-        # Leaves the next line (the `=` bug's) unreachable, so both bugs apply together.
-        "                rows, cols = np.divmod(window.reshape(n, c, k * k).argmax(axis=2), k)\n"
-        "                # (n, c) pairs are distinct within one window, so fancy-indexed += is safe here.\n",
-        "                d_x[:, :, i * s:i * s + k, j * s:j * s + k] += (\n"
-        "                    window == window.max(axis=(2, 3), keepdims=True)) * d_out[:, :, i, j, None, None]\n"
-        "                continue\n",
+        # Every tied position of a window gets the gradient, not only the first one.
+        "            first &= ~taken\n",
+        "",
         "ties double-counted",
         caught_by=("hidden",)),
     Bug("conv2d forward without the bias", "conv2d", "conv2d.forward",

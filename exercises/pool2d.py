@@ -1,7 +1,7 @@
 # Exercise stub generated from solutions/pool2d.py by `make exercises`.
 # Replace each NotImplementedError with your code; `make reset EX=pool2d` restores
 # this file and keeps yours as a timestamped backup.
-# stub-hash: c2f85c8740d7c1e7
+# stub-hash: 1801c439e88626a3
 """Batched max pooling, NCHW, like PyTorch's nn.MaxPool2d (no padding, no dilation).
 
 Each kernel_size x kernel_size window, moved by `stride` (default: kernel_size), keeps its
@@ -23,6 +23,19 @@ from __future__ import annotations
 import numpy as np
 
 
+def at_offset(x: np.ndarray, k: int, s: int, a: int, b: int) -> np.ndarray:
+    """x[n, c, i*s + a, j*s + b] for every window (i, j) of k x k windows at stride s.
+
+    Args:
+        x: shape (N, C, H, W); 0 <= a, b < k.
+
+    Returns:
+        a strided VIEW of x (nothing copied; writing to it writes x), shape (N, C, H', W').
+    """
+    out_h, out_w = (x.shape[2] - k) // s + 1, (x.shape[3] - k) // s + 1
+    return x[:, :, a:a + s * (out_h - 1) + 1:s, b:b + s * (out_w - 1) + 1:s]
+
+
 class MaxPool2D:
     """Max pooling over k x k windows, stride s (overlapping when s < k); no parameters."""
 
@@ -39,10 +52,11 @@ class MaxPool2D:
         Returns:
             shape (N, C, H', W') with H' = (H - k) // s + 1, W' = (W - k) // s + 1.
         """
-        # TODO 1. Remember x: backward needs to find each window's maximum.
+        # TODO 1. Remember what backward needs to find each window's maximum (x itself is fine).
         # TODO 2. Output size H' = (H - k) // s + 1, W' = (W - k) // s + 1.
         # TODO 3. For each output position (i, j): the window starts at row i*s, column j*s;
         #         take its max over the last two axes (all examples and channels at once).
+        #         (A loop over (i, j) is fine; the reference loops over the k*k offsets instead.)
         raise NotImplementedError("pool2d.MaxPool2D.forward is not written yet: follow its TODO steps")
 
     def backward(self, d_out: np.ndarray, learn_rate: float) -> np.ndarray:

@@ -19,6 +19,19 @@ from __future__ import annotations
 import numpy as np
 
 
+def at_offset(x: np.ndarray, k: int, s: int, a: int, b: int) -> np.ndarray:
+    """x[n, c, i*s + a, j*s + b] for every window (i, j) of k x k windows at stride s.
+
+    Args:
+        x: shape (N, C, H, W); 0 <= a, b < k.
+
+    Returns:
+        a strided VIEW of x (nothing copied; writing to it writes x), shape (N, C, H', W').
+    """
+    out_h, out_w = (x.shape[2] - k) // s + 1, (x.shape[3] - k) // s + 1
+    return x[:, :, a:a + s * (out_h - 1) + 1:s, b:b + s * (out_w - 1) + 1:s]
+
+
 class MaxPool2D:
     """Max pooling over k x k windows, stride s (overlapping when s < k); no parameters."""
 
@@ -35,19 +48,20 @@ class MaxPool2D:
         Returns:
             shape (N, C, H', W') with H' = (H - k) // s + 1, W' = (W - k) // s + 1.
         """
-        # TODO 1. Remember x: backward needs to find each window's maximum.
+        # TODO 1. Remember what backward needs to find each window's maximum (x itself is fine).
         # TODO 2. Output size H' = (H - k) // s + 1, W' = (W - k) // s + 1.
         # TODO 3. For each output position (i, j): the window starts at row i*s, column j*s;
         #         take its max over the last two axes (all examples and channels at once).
+        #         (A loop over (i, j) is fine; the reference loops over the k*k offsets instead.)
         # BEGIN SOLUTION
-        self.last_input = x.copy()
-        k, s = self.kernel_size, self.stride
-        n, c, h, w = x.shape
-        out_h, out_w = (h - k) // s + 1, (w - k) // s + 1
-        out = np.zeros((n, c, out_h, out_w))
-        for i in range(out_h):
-            for j in range(out_w):
-                out[:, :, i, j] = x[:, :, i * s:i * s + k, j * s:j * s + k].max(axis=(2, 3))
+        self.last_input = x
+        k = self.kernel_size
+        # No loop over output pixels: a loop over the k*k offsets (a, b) inside a window,
+        # each one for every window at once (at_offset is a strided view, nothing copied).
+        out = at_offset(x, k, self.stride, 0, 0).copy()
+        for offset in range(1, k * k):
+            np.maximum(out, at_offset(x, k, self.stride, *divmod(offset, k)), out=out)
+        self.last_output = out  # backward finds each window's maximum by comparing with it
         return out
         # END SOLUTION
 
@@ -69,16 +83,23 @@ class MaxPool2D:
         # TODO 3. ADD (+=) d_out[:, :, i, j] at that position: overlapping windows can share
         #         a maximum, and then its gradient is the sum of theirs.
         # BEGIN SOLUTION
-        k, s = self.kernel_size, self.stride
-        x = self.last_input
-        n, c = x.shape[:2]
-        examples, channels = np.indices((n, c))
+        k, s, x = self.kernel_size, self.stride, self.last_input
         d_x = np.zeros(x.shape)
-        for i in range(d_out.shape[2]):
-            for j in range(d_out.shape[3]):
-                window = x[:, :, i * s:i * s + k, j * s:j * s + k]
-                rows, cols = np.divmod(window.reshape(n, c, k * k).argmax(axis=2), k)
-                # (n, c) pairs are distinct within one window, so fancy-indexed += is safe here.
-                d_x[examples, channels, i * s + rows, j * s + cols] += d_out[:, :, i, j]
+        # Offsets in row-major order: `taken` marks the windows whose maximum an earlier
+        # offset already holds, so on a tie only the FIRST maximum gets the gradient.
+        taken = np.zeros(d_out.shape, dtype=bool)
+        for offset in range(k * k):
+            a, b = divmod(offset, k)
+            first = at_offset(x, k, s, a, b) == self.last_output
+            first &= ~taken
+            taken |= first
+            # The windows whose first maximum sits at offset (a, b) send their gradient to
+            # x[:, :, i*s + a, j*s + b]: one strided slice of d_x covers all of them. With
+            # s < k the slices of different offsets overlap: ADD (+=), never assign (=).
+            grid = at_offset(d_x, k, s, a, b)
+            if s >= k:  # no overlap: each position of d_x is written once, straight from d_out
+                np.multiply(first, d_out, out=grid)
+            else:
+                grid += first * d_out
         return d_x
         # END SOLUTION
