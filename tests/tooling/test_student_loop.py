@@ -137,3 +137,20 @@ def test_train_names_a_missing_file_and_its_exercise(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "maxpool.py is missing" in err and "maxpool.forward" in err and "make reset EX=maxpool" in err
     assert "ModuleNotFoundError" not in err
+
+
+@pytest.mark.parametrize("content, said", [
+    (b"hello, these are digits\n", "a text file"),
+    (b"<!DOCTYPE html><html>404</html>", "HTML page"),
+    (b"\x00\x00\x08\x03" + b"\x00" * 12, "an IDX file"),
+    (b"\x1f\x8b\x08\x00", "gzip"),
+    (b"", "empty file"),
+])
+def test_mnist_npz_is_recognised_by_content(tmp_path, content, said):
+    from kata.kit.data import DataError, load_mnist
+
+    path = tmp_path / "mnist.npz"
+    path.write_bytes(content)
+    with pytest.raises(DataError, match=said) as error:
+        load_mnist(path)
+    assert "pickled" not in str(error.value)
