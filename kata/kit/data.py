@@ -115,7 +115,33 @@ def _find(folder: Path, name: str) -> Path:
     raise DataError(f"{folder}: no {name} (or {name}.gz): expected the four original MNIST files or mnist.npz")
 
 
+def _kind(head: bytes) -> str:
+    """What a file is, from its first bytes (names lie: a failed download saved as mnist.npz)."""
+    if head.startswith(b"PK\x03\x04"):
+        return "npz"
+    if head.startswith(b"\x1f\x8b"):
+        return "a gzip file (a gzipped IDX file belongs in a folder with the other three, under its original name)"
+    if head[:3] == b"\x00\x00\x08" and head[3:4] in (b"\x01", b"\x03"):
+        return "an IDX file (give the folder that holds all four IDX files, not one of them)"
+    if head.startswith(b"\x93NUMPY"):
+        return "a single .npy array (expected an .npz archive with x_train, y_train, x_test, y_test)"
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        return "unknown binary content"
+    if "<html" in text.lower() or "<!doctype" in text.lower():
+        return "an HTML page, not data (a download that went wrong?)"
+    return "a text file" if text.strip() else "an empty file"
+
+
 def _read_npz(path: Path) -> dict[str, np.ndarray]:
+    try:
+        with open(path, "rb") as file:
+            kind = _kind(file.read(512))
+    except OSError as error:
+        raise DataError(f"{path}: cannot be read ({error})") from None
+    if kind != "npz":
+        raise DataError(f"{path}: not a readable .npz archive: it is {kind}")
     try:
         with np.load(path, allow_pickle=False) as archive:
             missing = [key for key in NPZ_KEYS if key not in archive.files]

@@ -86,9 +86,12 @@ def feature_maps(image: np.ndarray, maps: np.ndarray, title: str, path: Path) ->
         axis.set_axis_off()
     axes[0, 0].imshow(image, cmap="gray")
     axes[0, 0].set_title("input", fontsize=8)
+    # One scale centred on 0 for every map, so their strengths compare (white = 0).
+    limit = float(np.max(np.abs(maps))) or 1.0
     for index in range(count):
         axis = axes[index // columns, 1 + index % columns]
-        axis.imshow(maps[..., index], cmap="viridis")
+        shown = axis.imshow(maps[..., index], cmap="RdBu_r", vmin=-limit, vmax=limit)
         axis.set_title(f"map {index}", fontsize=8)
+    figure.colorbar(shown, ax=axes, shrink=0.8, label="activation (one scale for all maps)")
     figure.suptitle(title)
     return _save(figure, path)

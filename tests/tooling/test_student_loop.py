@@ -143,3 +143,20 @@ def test_next_stays_within_the_chosen_track():
     seed = [e.id for e in EXERCISES if e.track == "seed"]
     line = progress.summary(_results(seed, set(seed)), "seed")
     assert "Next:" not in line and "make submission" in line
+
+
+@pytest.mark.parametrize("content, said", [
+    (b"hello, these are digits\n", "a text file"),
+    (b"<!DOCTYPE html><html>404</html>", "HTML page"),
+    (b"\x00\x00\x08\x03" + b"\x00" * 12, "an IDX file"),
+    (b"\x1f\x8b\x08\x00", "gzip"),
+    (b"", "empty file"),
+])
+def test_mnist_npz_is_recognised_by_content(tmp_path, content, said):
+    from kata.kit.data import DataError, load_mnist
+
+    path = tmp_path / "mnist.npz"
+    path.write_bytes(content)
+    with pytest.raises(DataError, match=said) as error:
+        load_mnist(path)
+    assert "pickled" not in str(error.value)
