@@ -10,8 +10,8 @@ One table, every figure measured now, on this machine:
   maps) and the advanced ones (a batch of 64x8x32x32, 16 3x3 filters, padding 1; 2x2
   pooling of the 64x16x32x32 result);
 - implementations: the seed references (solutions/conv.py, maxpool.py), the reference naive
-  loops (solutions/conv2d.py, pool2d.py), the
-  reference vectorized one (solutions/fast_conv.py), scipy.signal.correlate (forward only:
+  loops (solutions/conv2d.py), the reference vectorized ones (solutions/fast_conv.py,
+  pool2d.py), scipy.signal.correlate (forward only:
   it has no backward) and PyTorch on the CPU with the same dtype (float64) and the same
   thread count as NumPy's BLAS, when PyTorch is installed ("not installed" otherwise: it
   is never a dependency of this project);
@@ -19,6 +19,9 @@ One table, every figure measured now, on this machine:
   is given as a ratio to the reference vectorized time of its row group, and as GFLOP/s,
   also as a share of NumPy's own float64 matmul peak (1024x1024 @ 1024x1024) measured in
   this run.
+
+Progress shows as a bar on stderr; at the end, one line per goal of issue #14 (ratios to
+PyTorch when it is installed, and Conv2D's share of the matmul peak).
 
 A benchmark is not a test: nothing here passes or fails. On a machine whose environment
 sets OPENBLAS_CORETYPE, NumPy's BLAS runs an older kernel; the table's caption says which
@@ -38,6 +41,7 @@ from typing import Callable
 import numpy as np
 import scipy.signal
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from threadpoolctl import threadpool_info, threadpool_limits
 
@@ -126,7 +130,10 @@ def layer_step(layer, x: np.ndarray, d_out: np.ndarray) -> Callable[[], None]:
     return step
 
 
-def measure(budget: float, most: int, console: Console) -> tuple[list[Entry], float, str]:
+STEPS = 15  # the add() calls in measure(), and the matmul peak: the progress bar's length
+
+
+def measure(budget: float, most: int, progress: Progress) -> tuple[list[Entry], float, str]:
     solutions = ROOT / "solutions"
     conv, maxpool = load_module(solutions, "conv"), load_module(solutions, "maxpool")
     conv2d, pool2d, fast_conv = (load_module(solutions, m) for m in ("conv2d", "pool2d", "fast_conv"))
@@ -134,10 +141,12 @@ def measure(budget: float, most: int, console: Console) -> tuple[list[Entry], fl
     torch = load_torch(threads)
     rng = np.random.default_rng(0)
     entries: list[Entry] = []
+    task = progress.add_task("starting", total=STEPS)
 
     def add(group: str, name: str, step: Callable[[], object] | None, flops: float, note: str = "") -> None:
-        console.log(f"{group}: {name}")
+        progress.update(task, description=f"{group.split(',')[0]}: {name}")
         entries.append(Entry(group, name, None if step is None else best_seconds(step, budget, most), flops, note))
+        progress.advance(task)
 
     # The seed's convolution: one 28x28 image, 16 3x3 filters, valid, stride 1.
     image = rng.standard_normal((28, 28))
@@ -174,15 +183,17 @@ def measure(budget: float, most: int, console: Console) -> tuple[list[Entry], fl
     add(group, "seed reference, a loop over windows (maxpool.py)", layer_step(maxpool.MaxPool(2), maps, rng.standard_normal((13, 13, 16))), 0)
     maps = maps.transpose(2, 0, 1)[None].copy()
     d_out = rng.standard_normal((1, 16, 13, 13))
-    add(group, "reference loops (pool2d.py)", layer_step(pool2d.MaxPool2D(2), maps, d_out), 0)
+    add(group, "reference vectorized (pool2d.py)", layer_step(pool2d.MaxPool2D(2), maps, d_out), 0)
     add(group, "PyTorch CPU", torch and torch_step(torch, lambda a: torch.nn.functional.max_pool2d(a, 2), [maps], d_out), 0)
     maps = rng.standard_normal((64, 16, 32, 32))
     d_out = rng.standard_normal((64, 16, 16, 16))
     group = "MaxPool2D 2x2 fwd+bwd, batch 64x16x32x32"
-    add(group, "reference loops (pool2d.py)", layer_step(pool2d.MaxPool2D(2), maps, d_out), 0)
+    add(group, "reference vectorized (pool2d.py)", layer_step(pool2d.MaxPool2D(2), maps, d_out), 0)
     add(group, "PyTorch CPU", torch and torch_step(torch, lambda a: torch.nn.functional.max_pool2d(a, 2), [maps], d_out), 0)
 
+    progress.update(task, description="float64 matmul peak")
     peak = matmul_peak(budget)
+    progress.advance(task)
     torch_text = f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads" if torch else f"PyTorch {NOT_INSTALLED}"
     coretype = os.environ.get("OPENBLAS_CORETYPE")
     caption = (f"NumPy {np.__version__} ({blas}{f', OPENBLAS_CORETYPE={coretype}' if coretype else ''}); "
@@ -212,6 +223,22 @@ def render(entries: list[Entry], peak: float, caption: str) -> Table:
     return table
 
 
+def goal_lines(entries: list[Entry], peak: float) -> list[str]:
+    """One line per goal of issue #14, from the batch groups (none for PyTorch when absent)."""
+    def row(prefix: str, implementation: str) -> Entry:
+        return next(e for e in entries if e.group.startswith(prefix) and e.implementation.startswith(implementation))
+
+    lines = []
+    for prefix, goal in (("Conv2D", 2), ("MaxPool2D", 1)):
+        vectorized, reference_torch = row(prefix, "reference vectorized"), row(prefix, "PyTorch CPU")
+        if reference_torch.seconds is not None:
+            lines.append(f"{prefix} batch: reference vectorized / PyTorch CPU = "
+                         f"{vectorized.seconds / reference_torch.seconds:.2f} (goal: at most {goal})")
+    conv = row("Conv2D", "reference vectorized")
+    lines.append(f"Conv2D batch: % of matmul peak = {100 * conv.flops / conv.seconds / peak:.0f} (goal: at least 35)")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m authoring.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="3 runs per figure instead of up to 20")
@@ -225,16 +252,16 @@ def main(argv: list[str] | None = None) -> int:
     budget, most = (0.0, 3) if args.quick else (1.0, 20)
     try:
         with threadpool_limits(limits=args.threads, user_api="blas"):
-            entries, peak, caption = measure(budget, most, console)
+            # On stderr, and gone once done: stdout keeps only the table and the goal lines.
+            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                          TimeElapsedColumn(), console=console, transient=True) as progress:
+                entries, peak, caption = measure(budget, most, progress)
     except Exception as error:  # a broken solutions/ file: say which, do not dump a traceback
         print(f"error: the benchmark could not run: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
     Console(width=max(160, Console().width)).print(render(entries, peak, caption))
-    vectorized = next(e for e in entries if e.group.startswith("Conv2D") and e.implementation.startswith("reference vectorized"))
-    reference_torch = next(e for e in entries if e.group.startswith("Conv2D") and e.implementation == "PyTorch CPU")
-    if reference_torch.seconds is not None:
-        print(f"Conv2D batch: reference vectorized / PyTorch CPU = {vectorized.seconds / reference_torch.seconds:.2f} "
-              "(goal: at most 2)")
+    for line in goal_lines(entries, peak):
+        print(line)
     return 0
 
 

@@ -7,6 +7,12 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 READY  := $(VENV)/.installed
 
+# `make bench PY=/some/venv/bin/python`: another interpreter with its own packages (PyTorch,
+# say). Nothing to set up then, and .venv is left alone.
+ifeq ($(origin PY),command line)
+READY  :=
+else
+
 # The project itself is never pip-installed: only its pinned dependencies are, so the
 # grader's sandboxed worker, which runs this interpreter, cannot import kata/ or grader/.
 $(READY): pyproject.toml
@@ -14,3 +20,4 @@ $(READY): pyproject.toml
 	$(PY) -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > $(VENV)/requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/requirements.txt
 	touch $@
+endif
