@@ -35,6 +35,12 @@ CALIBRATION_TIMEOUT = 60.0  # per call while the reference is being timed
 MAX_TIMEOUTS = 3
 MAX_FILE_BYTES = 1 << 20  # an exercise file larger than this is refused
 OUTPUT_BYTES = 1 << 20  # characters of print() output kept per stream; the rest is dropped
+# One reply from the worker (a returned value): at most this many bytes of .npy blobs in the
+# frame, read only once its header has been checked, and at most this many bytes of arrays
+# rebuilt from it (each blob may be referenced once). A quarter of the worker's own address
+# space (RLIMIT_AS below): a forged reply cannot make the trusted side hold more than the
+# worker could ever have computed.
+REPLY_BYTES = 256 << 20
 
 # resource.setrlimit names -> values, applied by the worker before any student code runs.
 WORKER_LIMITS: dict[str, int] = {

@@ -2,8 +2,11 @@
 
 Frames: uint32 big-endian header length, a UTF-8 JSON header, then the blobs it lists
 (each one .npy file). Everything read from the worker is untrusted: every read is bounded
-(header size, blob count and size, total bytes), .npy blobs load with allow_pickle=False,
-and every value is re-validated here (exact np.ndarray of a numeric dtype and bounded
+(header size, blob count and size, total bytes: the header is checked before any blob is
+read), .npy blobs load with allow_pickle=False, each blob is rebuilt at most once (a reply
+that references one blob many times is refused, so decoding never amplifies what was sent),
+the arrays rebuilt from one reply total at most policy.REPLY_BYTES, and every value is
+re-validated here (exact np.ndarray of a numeric dtype and bounded
 size, exact int/float/bool/None, lists and tuples of those), whatever the worker claims.
 """
 
@@ -20,6 +23,8 @@ import time
 from typing import Any
 
 import numpy as np
+
+from grader.trusted import policy
 
 MAX_HEADER = 1 << 20  # bytes of JSON per frame
 MAX_BLOB = 64 << 20  # bytes per .npy blob
@@ -81,6 +86,9 @@ class FrameReader:
         sizes = header.get("blobs", []) if type(header) is dict else None
         if type(sizes) is not list or len(sizes) > MAX_BLOBS or any(type(n) is not int or not 0 <= n <= MAX_BLOB for n in sizes):
             raise WorkerGone("the worker sent an invalid blob list")
+        if sum(sizes) > policy.REPLY_BYTES:  # checked before a byte of them is buffered
+            raise WorkerGone(f"the worker announced {sum(sizes)} bytes of arrays in one reply "
+                             f"(more than the {policy.REPLY_BYTES >> 20} MB allowed)")
         return header, [self._take(n, deadline) for n in sizes]
 
 
@@ -194,8 +202,33 @@ def validate_array(array: Any, what: str) -> np.ndarray:
     return array
 
 
-def decode(tree: Any, blobs: list[bytes], what: str, depth: int = 0) -> Any:
-    """Rebuild a returned value from the worker, refusing anything but plain values."""
+def decode(tree: Any, blobs: list[bytes], what: str) -> Any:
+    """Rebuild a returned value from the worker, refusing anything but plain values.
+
+    Each blob is rebuilt at most once and the rebuilt arrays total at most
+    policy.REPLY_BYTES: a forged tree cannot turn one blob into many copies.
+    """
+    return _decode(tree, blobs, what, 0, _Budget())
+
+
+class _Budget:
+    """What one reply's decoding has used: the blobs already rebuilt, the bytes allocated."""
+
+    def __init__(self) -> None:
+        self.used: set[int] = set()
+        self.bytes = 0
+
+    def take(self, index: int, blob: bytes, what: str) -> None:
+        if index in self.used:
+            raise StudentError(f"{what}: the process running your code sent a reply that references one array "
+                               "more than once (an invalid reply)")
+        self.used.add(index)
+        self.bytes += len(blob)
+        if self.bytes > policy.REPLY_BYTES:
+            raise StudentError(f"{what} returned more than {policy.REPLY_BYTES >> 20} MB of arrays")
+
+
+def _decode(tree: Any, blobs: list[bytes], what: str, depth: int, budget: _Budget) -> Any:
     if depth > MAX_DEPTH:
         raise StudentError(f"{what} returned a value nested more than {MAX_DEPTH} levels deep")
     if tree is None or type(tree) in (bool, int, float):
@@ -203,6 +236,7 @@ def decode(tree: Any, blobs: list[bytes], what: str, depth: int = 0) -> Any:
     if type(tree) is dict and len(tree) == 1:
         (key, item), = tree.items()
         if key in ("array", "scalar") and type(item) is int and 0 <= item < len(blobs):
+            budget.take(item, blobs[item], what)  # before the copy is made
             array = load_array(blobs[item], what)
             if key == "array":
                 return array
@@ -210,7 +244,7 @@ def decode(tree: Any, blobs: list[bytes], what: str, depth: int = 0) -> Any:
                 raise StudentError(f"{what} returned a malformed scalar")
             return array[()]
         if key in ("list", "tuple") and type(item) is list and len(item) <= MAX_ITEMS:
-            items = [decode(v, blobs, what, depth + 1) for v in item]
+            items = [_decode(v, blobs, what, depth + 1, budget) for v in item]
             return items if key == "list" else tuple(items)
     raise StudentError(f"{what} returned {_describe(tree)}, expected numpy.ndarray or a number")
 
