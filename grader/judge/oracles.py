@@ -17,7 +17,9 @@ from __future__ import annotations
 import numpy as np
 
 # The scipy computations are the same on both sides: one definition, the shipped one.
-from kata.judge.oracles import conv_d_filters, conv_d_image, conv_forward, conv_forward_flipped_bug  # noqa: F401
+# So are the inputs without ties that the pooling checks draw.
+from kata.judge.oracles import (conv_d_filters, conv_d_image, conv_forward, conv_forward_flipped_bug,  # noqa: F401
+                                distinct_values)
 
 # ----------------------------------------------------------------------------- convolution
 
@@ -90,13 +92,6 @@ def pool_backward(x: np.ndarray, d_out: np.ndarray, size: int, ties: str = "firs
         index = windows.argmax(axis=-1) if ties == "first" else n - 1 - windows[..., ::-1].argmax(axis=-1)
         chosen = np.arange(n) == index[..., None]
     return _unwindow(chosen * d_out[..., None], x.shape, size)
-
-
-def distinct_values(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
-    """Values at least 1/size apart (no ties, no near-ties), so finite differences never
-    step over a window's maximum: h = 1e-5 is far below the gap."""
-    n = int(np.prod(shape))
-    return (rng.permutation(n).reshape(shape) - n / 2) / n
 
 
 # ----------------------------------------------------------------------------- dense
