@@ -1,11 +1,14 @@
-"""The attack corpus: malicious submissions, each built at test time from solutions/.
+"""The attack corpus and the wrong programs: submissions built at test time from solutions/.
 
-Every folder of tests/grading/attacks/ is one trick. It holds only what the trick changes:
+Every folder of tests/grading/attacks/ is one trick, and every folder of
+tests/grading/wrong/ one wrong (or right-but-unusual) program the judge must score exactly.
+A folder holds only what it changes:
 
 - `attack.toml`: `family`, `trick` (one line, what it does), `zero` (the exercise ids
-  where it cheats: they must score 0; every other exercise must keep full points) and
-  optionally `requires = "root"` with a comment saying why (a protection that only holds
-  when the grader can run the worker as a separate user).
+  where it cheats: they must score 0; every other exercise must keep full points),
+  optionally `[scores]` (exercise id = exact points, for a partial score such as a wrong
+  program that loses 5 of 15) and optionally `requires = "root"` with a comment saying why
+  (a protection that only holds when the grader can run the worker as a separate user).
 - an exercise file (`softmax.py`, ...): APPENDED to the reference solution's file, so it
   can redefine a function or patch a class method while the rest stays honest.
 - any other file or folder (`numpy.py`, `pytest.ini`, `tests/hidden/...`): copied as is,
@@ -35,6 +38,7 @@ from kata.exercises import BY_ID, EXERCISES, affected_by, modules
 REPO = Path(__file__).resolve().parents[2]
 SOLUTIONS = REPO / "solutions"
 ATTACKS = Path(__file__).resolve().parent / "attacks"
+WRONG_PROGRAMS = Path(__file__).resolve().parent / "wrong"
 EXERCISE_FILES = {f"{name}.py" for name in modules()}
 
 
@@ -48,14 +52,17 @@ class Attack:
     zero: frozenset[str]
     build: Callable[[Path, dict[str, str]], Path] = field(compare=False, repr=False)
     requires: str | None = None  # "root": only meaningful when the grader runs as root
+    scores: dict[str, float] = field(default_factory=dict)  # exact partial scores
 
     def expected_scores(self) -> dict[str, float | None]:
-        """0 where it cheats, full points where its code is honest, None (not pinned, at most
-        full) for an honest exercise whose file imports a cheating one (network.py runs
-        conv.py's code), since how many of its checks the trick breaks is the trick's business."""
-        cheating_files = {BY_ID[exercise_id].module for exercise_id in self.zero}
-        tainted = set().union(*(affected_by(module) for module in cheating_files)) - self.zero
-        return {e.id: 0.0 if e.id in self.zero else None if e.id in tainted else float(e.points)
+        """0 where it cheats, its stated score where it is partly wrong, full points where its
+        code is honest, None (not pinned, at most full) for an honest exercise whose file
+        imports a cheating one (network.py runs conv.py's code), since how many of its checks
+        the trick breaks is the trick's business."""
+        pinned = {exercise_id: 0.0 for exercise_id in self.zero} | self.scores
+        cheating_files = {BY_ID[exercise_id].module for exercise_id in pinned}
+        tainted = set().union(*(affected_by(module) for module in cheating_files)) - set(pinned)
+        return {e.id: pinned[e.id] if e.id in pinned else None if e.id in tainted else float(e.points)
                 for e in EXERCISES}
 
     def skip_reason(self) -> str | None:
@@ -102,12 +109,13 @@ def folder_builder(source: Path) -> Callable[[Path, dict[str, str]], Path]:
     return build
 
 
-def folder_attacks() -> list[Attack]:
+def folder_attacks(corpus: Path = ATTACKS) -> list[Attack]:
     attacks = []
-    for folder in sorted(p for p in ATTACKS.iterdir() if p.is_dir()):
+    for folder in sorted(p for p in corpus.iterdir() if p.is_dir()) if corpus.is_dir() else []:
         meta = tomllib.loads((folder / "attack.toml").read_text())
-        unknown = set(meta["zero"]) - {e.id for e in EXERCISES}
+        zero, scores = meta.get("zero", []), {key: float(value) for key, value in meta.get("scores", {}).items()}
+        unknown = (set(zero) | set(scores)) - set(BY_ID)
         assert not unknown, f"{folder.name}/attack.toml: unknown exercise ids {unknown}"
-        attacks.append(Attack(folder.name, meta["family"], meta["trick"], frozenset(meta["zero"]),
-                              folder_builder(folder), meta.get("requires")))
+        attacks.append(Attack(folder.name, meta["family"], meta["trick"], frozenset(zero),
+                              folder_builder(folder), meta.get("requires"), scores))
     return attacks

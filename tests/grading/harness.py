@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from tests.grading.archives import archive_attacks
-from tests.grading.corpus import REPO, folder_attacks
+from tests.grading.corpus import REPO, WRONG_PROGRAMS, folder_attacks
 from kata.exercises import EXERCISES
 
 FULL = {exercise.id: float(exercise.points) for exercise in EXERCISES}
-ATTACKS = folder_attacks() + archive_attacks()
+ATTACKS = folder_attacks() + folder_attacks(WRONG_PROGRAMS) + archive_attacks()
 BATCH_TIMEOUT = 600  # seconds; far above a healthy run (about 90 s on 2 idle cores): only catches a hung grader
 
 
