@@ -25,6 +25,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the non-interactive backend)
 
+from grader.report import SUBMISSIONS  # noqa: E402
 from grader.trusted.run import Graded  # noqa: E402
 from kata.exercises import EXERCISES  # noqa: E402
 from kata.kit.atomic import atomic_path, write_text  # noqa: E402
@@ -123,7 +124,7 @@ def render(rows: list[Graded], scores_png: str, exercises_png: str) -> str:
                      "<th>share</th><th>feedback</th></tr>")
         for exercise in (e.id for e in EXERCISES if e.id in bugs):
             for label, count in bugs[exercise].most_common():
-                links = ", ".join(f"<a href='{esc(name)}/feedback.md'>{esc(name)}</a>"
+                links = ", ".join(f"<a href='{SUBMISSIONS}/{esc(name)}/feedback.md'>{esc(name)}</a>"
                                   for name in by_exercise[exercise][label])
                 lines.append(f"<tr><td>{esc(exercise)}</td><td>{esc(label)}</td><td class='n'>{count}</td>"
                              f"<td class='n'>{100 * count / n:.0f}%</td><td>{links}</td></tr>")

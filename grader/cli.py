@@ -1,8 +1,10 @@
 """python -m grader grade SUB [SUB ...] [--out DIR] [--jobs N] [--timeout SECONDS]
 
 Grades each submission (a folder or a .zip of the student's exercise files) against the
-hidden suites, in parallel, and writes DIR/gradebook.csv plus DIR/<submission>/results.json
-(Gradescope's schema) and DIR/<submission>/feedback.md. Exits 0 whenever grading ran,
+hidden suites, in parallel, and writes DIR/gradebook.csv, DIR/report.html, and per
+submission DIR/submissions/<name>/results.json (Gradescope's schema) and feedback.md.
+The gradebook keeps the rows of submissions graded into DIR earlier and not named this
+time: regrading one student updates their row only. Exits 0 whenever grading ran,
 whatever the scores; 2 with a message when it could not (bad arguments, unreadable paths).
 """
 
@@ -28,9 +30,10 @@ from kata.exercises import EXERCISES, TRACKS, modules
 from grader import lms, report
 from grader.trusted import policy, resume
 from grader.trusted.proxy import worker_python
-from grader.trusted.run import ROOT, Graded, GraderError, GradingConfig, Runner, calibrated_limits, collect, grade
+from grader.trusted.run import (NO_FILES, ROOT, Graded, GraderError, GradingConfig, Runner, calibrated_limits,
+                                collect, grade)
 from grader.trusted.scoring import TestCase, score
-from grader.trusted.submission import submission_name
+from grader.trusted.submission import read_submission, submission_name
 
 # As root, the worker runs as another user: these must not be readable by "others".
 PROTECTED = [ROOT / "tests", ROOT / "solutions", ROOT / "grader", ROOT / "kata", ROOT / "authoring"]
@@ -170,22 +173,26 @@ def summary(rows: list[Graded], console: Console) -> None:
         table.add_row(graded.name, *(str(report.points(points)) for points in per_track),
                       f"{report.points(graded.score)}/{report.points(graded.max_score)}",
                       ", ".join(lost[:4]) + (f" (+{len(lost) - 4} more)" if len(lost) > 4 else ""),
-                      "graded" if graded.status == "graded" else "error")
+                      graded.status if graded.status in ("graded", NO_FILES) else "error")
     console.print(table)
 
 
 def grade_one(path: Path, collected: list[TestCase], config: GradingConfig, out: Path, judge: str) -> Graded:
-    """Grade one submission into out/<name>/, unless it holds a finished grading of the same content."""
+    """Grade one submission into out/submissions/<name>/, unless it holds a finished grading
+    of the same content. The submission is read once: its hash, its scan, the worker's copy
+    and its feedback all come from those bytes."""
     name = submission_name(path.resolve())
-    folder = out / name
-    key = resume.content_hash(path, judge)
-    earlier = resume.load(folder, key)
-    if earlier is not None:
-        return earlier
-    (folder / resume.RECORD).unlink(missing_ok=True)
-    atomic.write_text(folder / "results.json", report.fallback_results_json("The grader did not finish this submission."))
+    folder = report.submission_folder(out, name)
     try:
-        graded = grade(path, name, collected, config)
+        submission = read_submission(path)
+        key = resume.content_hash(submission, judge)
+        earlier = resume.load(folder, key)
+        if earlier is not None:
+            return earlier
+        (folder / resume.RECORD).unlink(missing_ok=True)
+        atomic.write_text(folder / "results.json",
+                          report.fallback_results_json("The grader did not finish this submission."))
+        graded = grade(submission, name, collected, config)
     except Exception as error:  # a grader bug must not lose the rest of the batch
         reason = f"error: the grader failed ({type(error).__name__}: {error})"
         graded = Graded(name, score(collected, {}, {m: reason for m in modules(config.track)}), status=reason)
@@ -229,6 +236,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    names = {submission_name(path.resolve()) for path in args.submissions}
+    kept = resume.earlier_rows(args.out, names, {test.exercise for test in collected})
     rows: dict[Path, Graded] = {}
     columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.description}"))
     with Progress(*columns, console=console, transient=True) as progress:
@@ -240,10 +249,12 @@ def main(argv: list[str] | None = None) -> int:
                 rows[futures[future]] = graded
                 progress.update(task, advance=1, description=graded.name)
                 # The gradebook so far, in the given order: a run killed now still leaves one.
-                so_far = [rows[path] for path in args.submissions if path in rows]
+                so_far = kept + [rows[path] for path in args.submissions if path in rows]
                 atomic.write_text(args.out / "gradebook.csv", report.gradebook_csv(so_far))
         Runner.close_all()
-    ordered = [rows[path] for path in args.submissions]
+    ordered = kept + [rows[path] for path in args.submissions]
+    if kept:
+        console.print(f"Kept the rows of {len(kept)} submission(s) graded into {args.out} earlier and not named now")
     summary(ordered, console)
     if args.students is not None:
         gradebook = lms.read_gradebook(args.out / "gradebook.csv")
@@ -260,5 +271,5 @@ def main(argv: list[str] | None = None) -> int:
     if args.similarity:
         similar(args.submissions, args.out)
     console.print(f"Wrote {args.out / 'gradebook.csv'}, {args.out / 'report.html'} (what the class got wrong) "
-                  f"and results.json + feedback.md per submission in {args.out}/")
+                  f"and results.json + feedback.md per submission in {args.out / report.SUBMISSIONS}/")
     return 0

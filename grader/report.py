@@ -19,6 +19,14 @@ from grader.trusted.run import Graded
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 
 
+SUBMISSIONS = "submissions"  # OUT/submissions/<name>/: no submission's name can collide with OUT's own files
+
+
+def submission_folder(out: Path, name: str) -> Path:
+    """Where one submission's results.json, feedback.md and graded.json go."""
+    return out / SUBMISSIONS / name
+
+
 def points(value: float) -> float:
     """Points as shown: two decimals, integers without a fraction."""
     value = round(float(value), 2)

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from copydetect import CodeFingerprint, compare_files
 
-from grader.trusted.submission import SubmissionError, read_submission, submission_name
+from grader.trusted.submission import read_submission, submission_name
 from kata.exercises import modules
 from kata.kit.atomic import write_text
 
@@ -107,10 +107,9 @@ def read_all(paths: list[Path]) -> tuple[dict[str, dict[str, str]], list[str]]:
     found, notes = {}, []
     for path in paths:
         name = submission_name(path.resolve())
-        try:
-            submission = read_submission(path)
-        except SubmissionError as error:
-            notes.append(f"{name}: {error}")
+        submission = read_submission(path)
+        if submission.unreadable is not None:
+            notes.append(f"{name}: {submission.unreadable}")
             continue
         found[name] = {file: data.decode("utf-8", errors="replace") for file, data in submission.files.items()}
     return found, notes

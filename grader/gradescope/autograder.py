@@ -193,6 +193,7 @@ def grade_pass(suite: str, submission: Path, out: Path, seconds: float, track: s
     """
     from grader import cli, report  # here, not at the top: `build` needs none of the grader
     from grader.trusted import run as grading
+    from grader.trusted.submission import read_submission
 
     ends = time.monotonic() + seconds - WRAP_UP_SECONDS
     # SIGTERM (from stop) becomes SystemExit, so the grader's `finally` blocks kill its
@@ -202,7 +203,7 @@ def grade_pass(suite: str, submission: Path, out: Path, seconds: float, track: s
     cli.lock_down([*cli.PROTECTED, submission])
     with tempfile.TemporaryDirectory(prefix="kata-collect-") as scratch:
         collected = grading.collect(Path(scratch), config)
-    graded = grading.grade(submission, "submission", collected, config)
+    graded = grading.grade(read_submission(submission), "submission", collected, config)
     if time.monotonic() >= ends:
         graded.notes.append("The autograder's time ran out during these tests: those without a result score 0.")
     write_text(out, report.results_json(graded))

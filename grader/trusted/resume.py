@@ -1,6 +1,7 @@
 """Resuming a batch: a submission already graded, with the same content, is not graded again.
 
-After its results.json and feedback.md, each graded submission gets DIR/<name>/graded.json
+After its results.json and feedback.md, each graded submission gets
+DIR/submissions/<name>/graded.json
 (written last, atomically): the submission's content hash and its scores. A run with the
 same --out reuses it when the hash still matches, so a batch killed halfway (SIGKILL, a
 reboot) and started again grades only what was left, and loses or duplicates nothing.
@@ -13,6 +14,7 @@ regrades it.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 from fractions import Fraction
@@ -20,9 +22,10 @@ from pathlib import Path
 
 from kata.exercises import BY_ID
 
+from grader.report import SUBMISSIONS
 from grader.trusted.run import ROOT, Graded
 from grader.trusted.scoring import ExerciseScore
-from grader.trusted.submission import SubmissionError, read_submission
+from grader.trusted.submission import Submission
 
 RECORD = "graded.json"
 JUDGE = ("tests/hidden", "kata", "grader", "solutions")
@@ -39,13 +42,11 @@ def judge_fingerprint(*options: object) -> str:
     return digest.hexdigest()
 
 
-def content_hash(path: Path, judge: str) -> str:
-    """A hash of what grading this submission would read, under this judge."""
+def content_hash(submission: Submission, judge: str) -> str:
+    """A hash of what grading this submission reads (the bytes read once), under this judge."""
     digest = hashlib.sha256(judge.encode())
-    try:
-        submission = read_submission(path)
-    except SubmissionError as error:
-        digest.update(b"unreadable\0" + str(error).encode())
+    if submission.unreadable is not None:
+        digest.update(b"unreadable\0" + submission.unreadable.encode())
         return digest.hexdigest()
     for name in sorted(submission.files):
         digest.update(b"file\0" + name.encode() + b"\0" + hashlib.sha256(submission.files[name]).digest())
@@ -64,14 +65,40 @@ def record(key: str, graded: Graded) -> str:
     }, indent=1)
 
 
-def load(folder: Path, key: str) -> Graded | None:
-    """The earlier grading of this content, if it finished (all three files are there)."""
+def _read(folder: Path) -> tuple[str, Graded] | None:
+    """(hash, grading) of a finished record (all three files are there), or None."""
     try:
         record = json.loads((folder / RECORD).read_text())
-        if record["hash"] != key or not (folder / "results.json").is_file() or not (folder / "feedback.md").is_file():
+        if not (folder / "results.json").is_file() or not (folder / "feedback.md").is_file():
             return None
         exercises = [ExerciseScore(BY_ID[e["id"]], Fraction(e["score"]), Fraction(e["max_score"]), list(e["failures"]),
                                    int(e["passed"]), int(e["total"])) for e in record["exercises"]]
-        return Graded(record["name"], exercises, record["status"], list(record["notes"]), float(record["seconds"]))
+        return record["hash"], Graded(record["name"], exercises, record["status"], list(record["notes"]),
+                                      float(record["seconds"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def load(folder: Path, key: str) -> Graded | None:
+    """The earlier grading of this content under this judge, if it finished."""
+    found = _read(folder)
+    return found[1] if found is not None and found[0] == key else None
+
+
+def earlier_rows(out: Path, regraded: set[str], exercise_ids: set[str]) -> list[Graded]:
+    """The finished gradings in out/ of submissions not named in this run, in the order of
+    out/gradebook.csv: a regrade of one student keeps everyone else's row. Only those graded
+    on the same exercises (the same track) can share the gradebook's columns."""
+    found = {}
+    for folder in sorted((out / SUBMISSIONS).glob("*/")):
+        record = _read(folder)
+        if record is not None and record[1].name not in regraded \
+                and {e.exercise.id for e in record[1].exercises} == exercise_ids:
+            found[record[1].name] = record[1]
+    try:
+        with open(out / "gradebook.csv", newline="") as f:
+            order = [row.get("submission", "") for row in csv.DictReader(f)]
+    except (OSError, csv.Error, UnicodeDecodeError):
+        order = []
+    position = {name: i for i, name in enumerate(order)}
+    return sorted(found.values(), key=lambda graded: (position.get(graded.name, len(order)), graded.name))

@@ -1,7 +1,7 @@
 """Grading one submission: a trusted pytest process over tests/hidden, then the points.
 
-    collect(tmp)                 the hidden tests and their weights, once per batch
-    grade(path, collected, ...)  read, scan, run the suite against a sandboxed worker, score
+    collect(tmp)                       the hidden tests and their weights, once per batch
+    grade(submission, collected, ...)  scan, run the suite against a sandboxed worker, score
 
 The pytest process imports the tests, kata/ and grader/trusted, never the student's code
 (which only the worker runs). Its exit code and output are not read: the points come from
@@ -28,7 +28,7 @@ from grader.trusted.plugin import TIMING
 from grader.trusted.proxy import UID_BASE
 from grader.trusted.scan import banned_imports
 from grader.trusted.scoring import ExerciseScore, TestCase, load_collected, load_outcomes, score
-from grader.trusted.submission import SubmissionError, read_submission
+from grader.trusted.submission import Submission, read_submission
 
 ROOT = Path(__file__).resolve().parents[2]
 HIDDEN = ROOT / "tests" / "hidden"
@@ -50,6 +50,7 @@ class GradingConfig:
         budget = 120 + len(collected) * 3 * self.limits.default
         return budget if self.deadline is None else max(1.0, min(budget, self.deadline - time.monotonic()))
 WORLD_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", tempfile.gettempdir())
+NO_FILES = "no exercise files"  # the status of a readable submission with nothing to grade in it
 COLLECT_BUDGET = 120.0  # seconds to collect the hidden tests (about one on an idle machine)
 
 
@@ -201,19 +202,21 @@ def in_track(collected: list[TestCase], track: str) -> list[TestCase]:
     return [test for test in collected if track in ("all", BY_ID[test.exercise].track)]
 
 
-def grade(path: Path, name: str, collected: list[TestCase], config: GradingConfig = GradingConfig()) -> Graded:
-    """Grade one submission (never raises for anything the submission contains)."""
+def grade(submission: Submission, name: str, collected: list[TestCase],
+          config: GradingConfig = GradingConfig()) -> Graded:
+    """Grade one submission, as read once by read_submission (never raises for anything it contains)."""
     started = time.monotonic()
     zeroed: dict[str, str] = {}
     notes: list[str] = []
     judged = {BY_ID[test.exercise].module for test in collected}  # one track's files, or every file
     graded_modules = [module for module in modules() if module in judged]
-    try:
-        submission = read_submission(path)
-    except SubmissionError as error:
-        everything = {module: str(error) for module in graded_modules}
-        return Graded(name, score(collected, {}, everything), status=f"error: {error}", notes=[str(error)],
-                      seconds=time.monotonic() - started)
+    if submission.unreadable is not None or submission.empty:
+        status = f"error: {submission.unreadable}" if submission.unreadable else NO_FILES
+        reason = submission.unreadable or (f"no exercise file ({', '.join(f'{m}.py' for m in graded_modules)}) "
+                                           "found in the submission, at the top or in one folder")
+        return Graded(name, score(collected, {}, {module: reason for module in graded_modules}), status=status,
+                      notes=[reason], seconds=time.monotonic() - started)
+    files = dict(submission.files)  # what the worker gets: the files that pass the checks below
     for module in graded_modules:
         filename = f"{module}.py"
         ids = ", ".join(e.id for e in exercises_in(module))
@@ -227,10 +230,10 @@ def grade(path: Path, name: str, collected: list[TestCase], config: GradingConfi
                 zeroed[module] = banned_reason(filename, "; ".join(found))
         if module in zeroed:
             notes.append(zeroed[module])
-            submission.files.pop(filename, None)
+            files.pop(filename, None)
     scratch = Path(tempfile.mkdtemp(prefix="kata-grade-"))  # 0700: the worker's user cannot enter
     try:
-        outcomes = load_outcomes(run_suite(submission.files, scratch, config, config.budget(collected)))
+        outcomes = load_outcomes(run_suite(files, scratch, config, config.budget(collected)))
         seconds = call_seconds(scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -267,7 +270,7 @@ def calibrated_limits(collected: list[TestCase], config: GradingConfig = Grading
     submission: slow but correct code (plain loops) is judged against the same clock, and an
     endless loop in a function the reference runs in a millisecond is stopped in seconds.
     """
-    reference = grade(ROOT / "solutions", "reference", collected,
+    reference = grade(read_submission(ROOT / "solutions"), "reference", collected,
                       replace(config, limits=policy.TimeLimits(policy.CALIBRATION_TIMEOUT)))
     if reference.score != reference.max_score:
         failures = "; ".join(f for e in reference.exercises for f in e.failures)[:2000]

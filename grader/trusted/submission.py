@@ -1,10 +1,16 @@
-"""Reading a submission: a folder or a .zip holding the student's exercise files.
+"""Reading a submission, once: a folder or a .zip holding the student's exercise files.
 
-Only the allow-listed names (conv.py, dense.py, ... from kata/exercises.py) are taken,
-at the top or in exactly one nested folder (the usual "zip of my folder"). Everything
-else is ignored: other files, deeper folders, symlinks, devices, `../` or absolute zip
-paths. Files are read into memory with a size cap (so a zip bomb inflates at most that
-much), and the grader only ever works on these bytes, never on the original path.
+Only the allow-listed names (conv.py, dense.py, ... from kata/exercises.py) are taken, from
+the one folder that holds them: the top, or a folder up to MAX_DEPTH levels down (the
+usual "zip of my folder", or a zipped handout: cnn-kata/exercises/conv.py). Dot-folders
+(.venv, .git), __MACOSX and other tool folders are never searched. Everything else is
+ignored: other files, symlinks, devices, `../` or absolute zip paths.
+
+Files are read into memory with a size cap (so a zip bomb inflates at most that much),
+and everything downstream (the resume hash, the ban scan, the worker's copy, the
+feedback) works on these bytes, never on the original path again. Reading never raises:
+whatever a folder or an archive does wrong becomes the submission's `unreadable` reason,
+or one file's entry in `problems`.
 """
 
 from __future__ import annotations
@@ -20,17 +26,17 @@ from kata.exercises import modules
 from grader.trusted.policy import MAX_FILE_BYTES
 
 ALLOWED = frozenset(f"{module}.py" for module in modules())
-IGNORED_FOLDERS = ("__MACOSX",)
-
-
-class SubmissionError(Exception):
-    """The submission cannot be read at all (not a zip, ambiguous layout): scores 0."""
+MAX_DEPTH = 3  # folders above the exercise files: cnn-kata/exercises/conv.py is at depth 2
+MAX_ENTRIES = 20_000  # directory entries or zip members looked at, so a huge upload stays cheap
+NO_PASSWORD = "Zip the files again without a password (a plain `zip` or your system's Compress)."
+IGNORED_FOLDERS = frozenset({"__MACOSX", "__pycache__", "site-packages", "node_modules"})  # and dot-folders
 
 
 @dataclass
 class Submission:
     files: dict[str, bytes] = field(default_factory=dict)  # "conv.py" -> content
     problems: dict[str, str] = field(default_factory=dict)  # "conv.py" -> why it was refused
+    unreadable: str | None = None  # why nothing of it can be graded (not a zip, ambiguous layout)
 
     def accept(self, name: str, data: bytes) -> None:
         """Keep a file read with a cap of MAX_FILE_BYTES + 1 bytes, unless it hit the cap."""
@@ -39,35 +45,48 @@ class Submission:
         else:
             self.files[name] = data
 
+    @property
+    def empty(self) -> bool:
+        """Readable, but no exercise file in it at all."""
+        return self.unreadable is None and not self.files and not self.problems
+
+
+class Unreadable(Exception):
+    """Raised inside this module only; read_submission turns it into Submission.unreadable."""
+
+
+def _searched(folder: str) -> bool:
+    return not (folder.startswith(".") or folder in IGNORED_FOLDERS or folder == "")
+
+
+def _candidate(parts: tuple[str, ...]) -> tuple[str, str] | None:
+    """(folder, name) for an allow-listed file at most MAX_DEPTH folders down, else None."""
+    if not parts or len(parts) > MAX_DEPTH + 1 or parts[-1] not in ALLOWED:
+        return None
+    if not all(_searched(folder) for folder in parts[:-1]):
+        return None
+    return "/".join(parts[:-1]), parts[-1]
+
 
 def _choose_folder(candidates: dict[tuple[str, str], object]) -> str:
-    """The one folder ("" = top) holding exercise files; SubmissionError when ambiguous."""
+    """The one folder ("" = top) holding exercise files; files at the top win."""
     folders = sorted({folder for folder, _ in candidates})
     if not folders or "" in folders:
         return ""
     if len(folders) > 1:
-        raise SubmissionError(f"exercise files in several folders ({', '.join(folders)}): "
-                              "put them at the top or in one folder")
+        raise Unreadable(f"exercise files in several folders ({', '.join(folders)}): "
+                         "keep one copy of each file, at the top or in one folder")
     return folders[0]
 
 
-def _candidate(parts: tuple[str, ...]) -> tuple[str, str] | None:
-    """(folder, name) for an allow-listed file at depth 0 or 1, else None."""
-    if len(parts) not in (1, 2) or parts[-1] not in ALLOWED:
-        return None
-    if len(parts) == 2 and (parts[0].startswith(".") or parts[0] in IGNORED_FOLDERS or parts[0] in ("..", "")):
-        return None
-    return ("" if len(parts) == 1 else parts[0], parts[-1])
-
-
-def read_zip(path: Path) -> Submission:
+def _read_zip(path: Path) -> Submission:
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise SubmissionError(f"{path.name} is not a readable zip file ({error})") from None
+    except Exception as error:  # BadZipFile, OSError, EOFError, struct.error...: never the batch's problem
+        raise Unreadable(f"{path.name} is not a readable zip file ({type(error).__name__}: {error})") from None
     submission, found, seen = Submission(), {}, set()
     with archive:
-        for info in archive.infolist():
+        for info in archive.infolist()[:MAX_ENTRIES]:
             posix = PurePosixPath(info.filename.replace("\\", "/"))
             is_link = stat.S_ISLNK(info.external_attr >> 16)
             if info.is_dir() or is_link or posix.is_absolute() or ".." in posix.parts:
@@ -83,17 +102,23 @@ def read_zip(path: Path) -> Submission:
         for (where, name), info in found.items():
             if where != folder or name in submission.problems:
                 continue
+            if info.flag_bits & 0x1:  # the encryption bit: zipfile would ask for a password
+                submission.problems[name] = f"{name} is password-protected in the zip: not graded. {NO_PASSWORD}"
+                continue
             try:
                 with archive.open(info) as member:
                     data = member.read(MAX_FILE_BYTES + 1)
-            except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as error:
-                submission.problems[name] = f"{name} could not be extracted ({error}): not graded"
+            except Exception as error:  # zlib.error, RuntimeError, NotImplementedError, CRC errors...
+                submission.problems[name] = (f"{name} could not be extracted from the zip "
+                                             f"({type(error).__name__}: {error}): not graded")
                 continue
             submission.accept(name, data)
+    if found and all(info.flag_bits & 0x1 for info in found.values()):
+        raise Unreadable(f"{path.name} is password-protected: not graded. {NO_PASSWORD}")
     return submission
 
 
-def _read_regular(path: Path) -> bytes | None:
+def _read_regular(path: str) -> bytes | None:
     """A regular file's bytes (never through a symlink), capped; None if it is not one."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
@@ -105,37 +130,40 @@ def _read_regular(path: Path) -> bytes | None:
         return handle.read(MAX_FILE_BYTES + 1)
 
 
-def read_folder(path: Path) -> Submission:
-    found: dict[tuple[str, str], Path] = {}
+def _read_folder(path: Path) -> Submission:
+    found: dict[tuple[str, str], str] = {}
+    looked_at = 0
+    pending: list[tuple[str, tuple[str, ...]]] = [(str(path), ())]
     try:
-        top = list(os.scandir(path))
-        for entry in top:
-            if entry.is_dir(follow_symlinks=False) and _candidate((entry.name, "x.py")) is not None:
-                for inner in os.scandir(entry.path):
-                    key = _candidate((entry.name, inner.name))
-                    if key is not None and inner.is_file(follow_symlinks=False):
-                        found[key] = Path(inner.path)
-            key = _candidate((entry.name,))
-            if key is not None and entry.is_file(follow_symlinks=False):
-                found[key] = Path(entry.path)
+        while pending and looked_at < MAX_ENTRIES:
+            folder, parts = pending.pop()
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    looked_at += 1
+                    if entry.is_dir(follow_symlinks=False):
+                        if len(parts) < MAX_DEPTH and _searched(entry.name):
+                            pending.append((entry.path, (*parts, entry.name)))
+                        continue
+                    key = _candidate((*parts, entry.name))
+                    if key is not None and entry.is_file(follow_symlinks=False):
+                        found[key] = entry.path
     except OSError as error:
-        raise SubmissionError(f"{path.name} cannot be read ({error.strerror})") from None
+        raise Unreadable(f"{path.name} cannot be read ({error.strerror})") from None
     submission = Submission()
     folder = _choose_folder(found)
     for (where, name), file in found.items():
-        if where != folder:
-            continue
-        data = _read_regular(file)
+        data = _read_regular(file) if where == folder else None
         if data is not None:
             submission.accept(name, data)
     return submission
 
 
 def read_submission(path: Path) -> Submission:
-    """The allow-listed files of a folder or .zip; SubmissionError if it cannot be read."""
-    if path.is_dir():
-        return read_folder(path)
-    return read_zip(path)
+    """The allow-listed files of a folder or .zip, read once; never raises."""
+    try:
+        return _read_folder(path) if path.is_dir() else _read_zip(path)
+    except Unreadable as error:
+        return Submission(unreadable=str(error))
 
 
 def submission_name(path: Path) -> str:

@@ -3,14 +3,18 @@
 What an LMS export or a student hands in: zips with entries that climb out of the
 extraction folder (`../`, absolute paths, links), a zip bomb, names that are not UTF-8,
 one nested folder plus macOS junk, duplicate names, an empty zip, a file that is not a
-zip at all; folders whose exercise file is a link or a named pipe. Each is an Attack of
-corpus.py, with the scores it must get.
+zip at all, password-protected and corrupt entries, a zipped handout, a name that is one of
+the grader's own files; folders whose exercise file is a link or a named pipe, nested
+folders, an empty folder. Each is an Attack of corpus.py, with the scores and the status it
+must get.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import stat
+import subprocess
 import warnings
 import zipfile
 from pathlib import Path
@@ -129,8 +133,89 @@ def folder_fifo(dest: Path, values: dict[str, str]) -> Path:
     return dest
 
 
-def _attack(build: Callable[[Path, dict[str, str]], Path], trick: str, zero: frozenset[str] | set[str]) -> Attack:
-    return Attack(build.__name__, "archives", trick, frozenset(zero), build)
+def zip_password(dest: Path, values: dict[str, str]) -> Path:
+    """`zip -e`: every entry encrypted (Python's zipfile cannot write one; Info-ZIP's zip can)."""
+    honest = reference_submission(dest.parent / f"{dest.name}-files")
+    path = dest.with_suffix(".zip")
+    subprocess.run(["zip", "-q", "-P", "secret", str(path), *sorted(EXERCISE_FILES)], cwd=honest, check=True)
+    shutil.rmtree(honest)
+    return path
+
+
+def _patch_flag_bits(data: bytes, name: bytes, bit: int) -> bytes:
+    """Set a general-purpose flag bit of one entry, in its local and its central header."""
+    data = bytearray(data)
+    for signature, flag_at, name_at in ((b"PK\x03\x04", 6, 30), (b"PK\x01\x02", 8, 46)):
+        start = 0
+        while (start := data.find(signature, start)) >= 0:
+            if data[start + name_at:start + name_at + len(name)] == name:
+                data[start + flag_at] |= bit
+            start += 4
+    return bytes(data)
+
+
+def zip_encryption_bit(dest: Path, values: dict[str, str]) -> Path:
+    """dense.py's entry has only the encryption flag bit set: its data is plain."""
+    path = write_zip(dest.with_suffix(".zip"), honest_entries())
+    path.write_bytes(_patch_flag_bits(path.read_bytes(), b"dense.py", 0x1))
+    return path
+
+
+def zip_corrupt_deflate(dest: Path, values: dict[str, str]) -> Path:
+    """conv.py's deflate stream is garbage (zlib.error, which is not an OSError)."""
+    path = write_zip(dest.with_suffix(".zip"), honest_entries())
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("conv.py")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start:start + 64] = b"\xff" * 64  # an invalid block type at the start of the stream
+    path.write_bytes(bytes(data))
+    return path
+
+
+def zip_named_like_the_gradebook(dest: Path, values: dict[str, str]) -> Path:
+    """An honest zip named gradebook.csv.zip: its results must not collide with gradebook.csv."""
+    return write_zip(dest.parent / "gradebook.csv.zip", honest_entries())
+
+
+def zip_handout(dest: Path, values: dict[str, str]) -> Path:
+    """The student zipped their whole handout folder: files at cnn-kata/exercises/ (depth 2),
+    with wrong decoys in its .venv and a __MACOSX copy, and the public tests beside them."""
+    wrong = (SOLUTIONS / "softmax.py").read_bytes() + WRONG_SOFTMAX.encode()
+    return write_zip(dest.with_suffix(".zip"), honest_entries("cnn-kata/exercises/") + [
+        ("cnn-kata/.venv/lib/python3.11/site-packages/softmax.py", wrong),
+        ("__MACOSX/cnn-kata/exercises/softmax.py", wrong),
+        ("cnn-kata/tests/public/test_softmax.py", b"def test_nothing():\n    pass\n"),
+        ("cnn-kata/README.md", b"# CNN kata\n"),
+    ])
+
+
+def zip_two_folders(dest: Path, values: dict[str, str]) -> Path:
+    """Exercise files in two folders (an old copy kept beside the new one): ambiguous."""
+    return write_zip(dest.with_suffix(".zip"), honest_entries("hw/") + honest_entries("hw-old/", skip=("conv.py",)))
+
+
+def zip_no_exercise_files(dest: Path, values: dict[str, str]) -> Path:
+    return write_zip(dest.with_suffix(".zip"), [("notes.txt", b"I did not finish\n"), ("hw/README.md", b"# hw\n")])
+
+
+def folder_nested_deep(dest: Path, values: dict[str, str]) -> Path:
+    """alice/hw1/*.py: a folder holding a folder holding the files (and a .venv decoy)."""
+    reference_submission(dest / "hw1" / "src")
+    decoy = dest / ".venv" / "lib" / "softmax.py"
+    decoy.parent.mkdir(parents=True)
+    decoy.write_bytes((SOLUTIONS / "softmax.py").read_bytes() + WRONG_SOFTMAX.encode())
+    return dest
+
+
+def folder_empty(dest: Path, values: dict[str, str]) -> Path:
+    dest.mkdir(parents=True)
+    return dest
+
+
+def _attack(build: Callable[[Path, dict[str, str]], Path], trick: str, zero: frozenset[str] | set[str],
+            status: str = "graded", name: str = "") -> Attack:
+    return Attack(name or build.__name__, "archives", trick, frozenset(zero), build, status=status)
 
 
 def archive_attacks() -> list[Attack]:
@@ -140,11 +225,23 @@ def archive_attacks() -> list[Attack]:
         _attack(zip_symlinks, "softmax.py is a symlink entry to the reference; a symlinked folder to write through", softmax),
         _attack(zip_bomb, "dense.py decompresses to 256 MB", {"dense.forward", "dense.backward"}),
         _attack(zip_non_utf8_names, "extra entries whose names are not UTF-8", set()),
-        _attack(zip_bad_utf8_flag, "an entry flagged UTF-8 whose name is not: the archive cannot be read", ALL),
+        _attack(zip_bad_utf8_flag, "an entry flagged UTF-8 whose name is not: the archive cannot be read", ALL,
+                "error: zip_bad_utf8_flag.zip is not a readable zip file"),
         _attack(zip_nested, "all files in one nested folder, plus __MACOSX/ and .DS_Store junk", set()),
         _attack(zip_duplicates, "softmax.py twice (one wrong, one honest)", softmax),
-        _attack(zip_empty, "an empty zip", ALL),
-        _attack(not_a_zip, "a .zip that is not a zip", ALL),
+        _attack(zip_empty, "an empty zip", ALL, "no exercise files"),
+        _attack(not_a_zip, "a .zip that is not a zip", ALL, "error: not_a_zip.zip is not a readable zip file"),
+        _attack(zip_password, "zip -e: every entry password-protected", ALL,
+                "error: zip_password.zip is password-protected"),
+        _attack(zip_encryption_bit, "dense.py's entry has only the encryption flag bit set", {"dense.forward", "dense.backward"}),
+        _attack(zip_corrupt_deflate, "conv.py's deflate stream is corrupt", {"conv.forward", "conv.backward"}),
+        _attack(zip_named_like_the_gradebook, "an honest zip named gradebook.csv.zip", set(), name="gradebook.csv"),
+        _attack(zip_handout, "the whole handout zipped: cnn-kata/exercises/*.py, decoys in .venv and __MACOSX", set()),
+        _attack(zip_two_folders, "exercise files in two folders, hw/ and hw-old/", ALL,
+                "error: exercise files in several folders (hw, hw-old)"),
+        _attack(zip_no_exercise_files, "a zip with a text file and a README only", ALL, "no exercise files"),
+        _attack(folder_nested_deep, "a folder holding hw1/src/*.py, and a wrong decoy in .venv", set()),
+        _attack(folder_empty, "an empty folder", ALL, "no exercise files"),
         _attack(folder_symlink, "a folder whose softmax.py is a symlink to the reference solution", softmax),
         _attack(folder_fifo, "a folder whose dense.py is a named pipe", {"dense.forward", "dense.backward"}),
     ]

@@ -53,6 +53,7 @@ class Attack:
     build: Callable[[Path, dict[str, str]], Path] = field(compare=False, repr=False)
     requires: str | None = None  # "root": only meaningful when the grader runs as root
     scores: dict[str, float] = field(default_factory=dict)  # exact partial scores
+    status: str = "graded"  # the gradebook's status column must start with this
 
     def expected_scores(self) -> dict[str, float | None]:
         """0 where it cheats, its stated score where it is partly wrong, full points where its

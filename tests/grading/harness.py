@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from grader.report import submission_folder
 from tests.grading.archives import archive_attacks
 from tests.grading.corpus import REPO, WRONG_PROGRAMS, folder_attacks
 from kata.exercises import EXERCISES
@@ -51,7 +52,7 @@ def read_gradebook(out: Path) -> list[dict[str, str]]:
 
 
 def read_results(out: Path, submission: str) -> dict[str, Any]:
-    return json.loads((out / submission / "results.json").read_text())
+    return json.loads((submission_folder(out, submission) / "results.json").read_text())
 
 
 def scores_of(row: dict[str, str]) -> dict[str, float]:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.report import submission_folder
 from tests.grading.corpus import REPO, Attack
 from tests.grading.harness import (ATTACKS, BATCH_TIMEOUT, FULL, WORLD_WRITABLE, Batch, git_status,
                                   grader_processes_since, live_processes, read_results, row_of, scores_of,
@@ -46,10 +47,11 @@ def test_attack_scores_exactly_as_expected(batch: Batch, attack: Attack):
              if expected[exercise_id] is not None and abs(got[exercise_id] - expected[exercise_id]) > 1e-9}
     wrong |= {exercise_id: f"got {got[exercise_id]:g}, more than its {FULL[exercise_id]:g} points"
               for exercise_id in FULL if expected[exercise_id] is None and got[exercise_id] > FULL[exercise_id]}
-    feedback = batch.out / attack.name / "feedback.md"
+    feedback = submission_folder(batch.out, attack.name) / "feedback.md"
     assert not wrong, (f"{attack.name} ({attack.trick}): {wrong}\nstatus: {row['status']}\n"
                        f"feedback:\n{feedback.read_text()[:3000] if feedback.exists() else '(none)'}")
     assert abs(float(row["score"]) - sum(got.values())) < 1e-9
+    assert row["status"].startswith(attack.status), f"{attack.name}: status {row['status']!r}, expected {attack.status!r}"
 
 
 def test_every_results_json_is_complete_and_agrees_with_the_gradebook(batch: Batch):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.report import submission_folder
 from tests.grading.archives import WRONG_SOFTMAX
 from tests.grading.corpus import reference_submission
 from kata.exercises import EXERCISES
@@ -60,7 +61,7 @@ def test_a_run_killed_halfway_resumes_without_regrading_or_losing_anything(tmp_p
     grading.communicate()
     done = graded_so_far(out)
     assert 2 <= len(done) < len(names), f"could not kill the run halfway (graded before the kill: {done})"
-    stamps = {name: (out / name / "results.json").stat() for name in done}
+    stamps = {name: (submission_folder(out, name) / "results.json").stat() for name in done}
 
     changed = done[0]  # edited after its grading: the content hash must trigger a regrade
     with open(tmp_path / changed / "softmax.py", "a") as f:
@@ -74,7 +75,7 @@ def test_a_run_killed_halfway_resumes_without_regrading_or_losing_anything(tmp_p
         expected = EXPECTED | ({"softmax.softmax": 0.0} if row["submission"] == changed else {})
         assert scores_of(row) == expected, row
     for name in done[1:]:
-        now = (out / name / "results.json").stat()
+        now = (submission_folder(out, name) / "results.json").stat()
         assert (now.st_ino, now.st_mtime_ns) == (stamps[name].st_ino, stamps[name].st_mtime_ns), \
             f"{name} was graded before the kill and has not changed, yet it was graded again"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from grader.report import submission_folder
 from kata.exercises import EXERCISES, exercises_in, importers_of, modules
 
 from authoring.example_class import classic, crashing_module, solved_half
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.timeout(BATCH_TIMEOUT + 60)  # pytest-timeout: the shar
 def graded(batch: Batch) -> dict[str, dict]:
     """The shared batch's rows (conftest.py), with each submission's results.json and feedback."""
     return {row["submission"]: {"row": row, "results": read_results(batch.out, row["submission"]),
-                                "feedback": (batch.out / row["submission"] / "feedback.md").read_text()}
+                                "feedback": (submission_folder(batch.out, row["submission"]) / "feedback.md").read_text()}
             for row in batch.rows}
 
 

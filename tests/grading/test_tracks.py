@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.report import submission_folder
 from kata.exercises import in_track, modules
 from tests.grading.corpus import SOLUTIONS
 from tests.grading.harness import BATCH_TIMEOUT, finish, read_gradebook, start_grader
@@ -27,9 +28,9 @@ def test_a_seed_track_grading_is_out_of_110_and_names_only_seed_exercises(tmp_pa
     [row] = read_gradebook(tmp_path / "out")
     assert list(row) == ["submission", "score", "max_score", *seed_ids, "status"]
     assert (row["score"], row["max_score"], row["status"]) == ("110", "110", "graded")
-    results = json.loads((tmp_path / "out" / "seed_student" / "results.json").read_text())
+    results = json.loads((submission_folder(tmp_path / "out", "seed_student") / "results.json").read_text())
     assert [t["name"].split(":")[0] for t in results["tests"]] == seed_ids
-    feedback = (tmp_path / "out" / "seed_student" / "feedback.md").read_text()
+    feedback = (submission_folder(tmp_path / "out", "seed_student") / "feedback.md").read_text()
     assert "**Score: 110 / 110**" in feedback
     assert not [e.id for e in in_track("advanced") if e.id in feedback] and "missing" not in feedback
 
