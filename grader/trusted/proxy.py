@@ -31,7 +31,7 @@ import numpy as np
 
 from kata.judge.student import ImplementationError, mutation_message
 
-from grader.trusted import policy
+from grader.trusted import policy, world
 from grader.trusted.protocol import FrameReader, StudentError, WorkerGone, WorkerTimeout, decode, encode, write_frame
 
 WORKER_SOURCE = Path(__file__).resolve().parent.parent / "sandbox" / "worker.py"
@@ -97,12 +97,26 @@ def namespaces_usable() -> bool:
         return False
 
 
+def namespace_prefix() -> list[str]:
+    return [shutil.which("unshare"), *NAMESPACE_FLAGS, "--"]
+
+
+def world_usable() -> bool:
+    """Whether workers get a world of their own (world.py): namespaces, and a /usr interpreter."""
+    python, note = worker_python()
+    return not note and namespaces_usable() and world.usable(tuple(namespace_prefix()), python, NUMPY_PATH)
+
+
 def sandbox_mode() -> str:
     """Which isolation the workers get, in words, for the run's output."""
     if os.geteuid() != 0:
         return "sandbox: one user, rlimits only (not root: no separate uid, no namespaces)"
+    if world_usable():
+        return ("sandbox: separate uid, rlimits, new IPC/PID/network/mount namespaces, "
+                "a filesystem of its own (only Python, NumPy and its folder)")
     if namespaces_usable():
-        return "sandbox: separate uid, rlimits, new IPC/PID/network/mount namespaces"
+        return ("sandbox: separate uid, rlimits, new IPC/PID/network/mount namespaces "
+                "(no filesystem of its own: the worker's Python is not under /usr)")
     return "sandbox: separate uid, rlimits and cleanup (namespaces refused or disabled)"
 
 
@@ -111,6 +125,7 @@ class Worker:
 
     def __init__(self, files: dict[str, bytes], scratch: Path):
         self.folder = Path(tempfile.mkdtemp(prefix="kata-worker-"))
+        self.root: Path | None = None  # the world's mount point, in world mode
         self.process: subprocess.Popen | None = None
         try:
             self._start(files, scratch)
@@ -133,21 +148,28 @@ class Worker:
         python, self.note = worker_python()
         user = self._switch_to(uid) if uid is not None and not self.note else {}
         command = [python, "-I", "worker.py"]
+        numpy_path = NUMPY_PATH
         self.namespaced = bool(user) and namespaces_usable()
         if self.namespaced:  # root starts the namespaces, setpriv drops to the worker's uid inside them
-            command = [shutil.which("unshare"), *NAMESPACE_FLAGS, "--", shutil.which("setpriv"),
-                       f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--", *command]
+            drop = [shutil.which("setpriv"), f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--"]
+            if world_usable():  # ... after root has built the worker's world and chrooted into it
+                self.root = Path(tempfile.mkdtemp(prefix="kata-world-"))
+                inner = [*drop, world.interpreter(python), "-I", "-S", f"{world.FOLDER}/worker.py"]
+                command = [*namespace_prefix(), *world.command(self.root, self.folder, NUMPY_PATH, inner)]
+                numpy_path = world.NUMPY
+            else:
+                command = [*namespace_prefix(), *drop, *command]
             user = {}
         request_read, self.request_fd = os.pipe()
         self.response_fd, response_write = os.pipe()
         config = json.dumps({"banned": sorted(policy.BANNED_MODULES), "limits": policy.WORKER_LIMITS,
-                             "numpy_path": NUMPY_PATH, "output_bytes": policy.OUTPUT_BYTES})
+                             "numpy_path": numpy_path, "output_bytes": policy.OUTPUT_BYTES})
         # The student's output goes to files of ours (size-capped by RLIMIT_FSIZE), never parsed.
         try:
             with open(scratch / "worker-stdout.txt", "wb") as out, open(scratch / "worker-stderr.txt", "wb") as err:
                 self.process = subprocess.Popen(
                     [*command, str(request_read), str(response_write), config],
-                    cwd=self.folder, env=worker_env(str(self.folder)), stdin=subprocess.DEVNULL,
+                    cwd=self.folder, env=worker_env(world.FOLDER if self.root else str(self.folder)), stdin=subprocess.DEVNULL,
                     stdout=out, stderr=err, pass_fds=(request_read, response_write),
                     start_new_session=True,  # its own process group, so kill() reaches every child
                     **user,
@@ -169,6 +191,10 @@ class Worker:
         self.folder.chmod(0o700)
         return {"user": uid, "group": uid, "extra_groups": []}
 
+    def _remove_root(self) -> None:
+        if self.root is not None:  # empty here: the world was mounted on it inside the namespace only
+            shutil.rmtree(self.root, ignore_errors=True)
+
     def request(self, header: dict, blobs: list[bytes], timeout: float) -> tuple[dict, list[bytes]]:
         deadline = time.monotonic() + timeout
         write_frame(self.request_fd, header, blobs, deadline)
@@ -178,12 +204,14 @@ class Worker:
         """Kill the whole process group; returns how the worker ended, for messages."""
         shutil.rmtree(self.folder, ignore_errors=True)
         if self.process is None:
+            self._remove_root()
             return "not started"
         try:
             os.killpg(self.process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
         code = self.process.wait()
+        self._remove_root()
         for fd in (self.request_fd, self.response_fd):
             os.close(fd)
         if code >= 0:

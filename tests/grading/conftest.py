@@ -51,7 +51,8 @@ def batch(tmp_path_factory: pytest.TempPathFactory):
     submissions["no_dense"] = missing_dense(work / "no_dense")
     digests = {name: tree_digest(path) for name, path in submissions.items()}
     secret = secrets.token_hex(16)
-    env = dict(os.environ, KATA_ATTACK_SECRET=secret, TMPDIR=str(grader_tmp))
+    # KATA_SANDBOX_SHARED: the markers folder is the one thing of the host a worker's world holds.
+    env = dict(os.environ, KATA_ATTACK_SECRET=secret, TMPDIR=str(grader_tmp), KATA_SANDBOX_SHARED=str(markers))
     processes, git_before = live_processes(), git_status()
     completed = finish(start_grader(list(submissions.values()), work / "out", "--jobs", "2", env=env))
     time.sleep(1.5)  # a daemon that outlived its worker would act within 0.5 s

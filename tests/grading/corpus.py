@@ -7,7 +7,8 @@ A folder holds only what it changes:
 - `attack.toml`: `family`, `trick` (one line, what it does), `zero` (the exercise ids
   where it cheats: they must score 0; every other exercise must keep full points),
   optionally `[scores]` (exercise id = exact points, for a partial score such as a wrong
-  program that loses 5 of 15) and optionally `requires = "root"` with a comment saying why
+  program that loses 5 of 15) and optionally `requires = "root"`
+  (or `"world"`: a filesystem of the worker's own, grader/trusted/world.py) with a comment saying why
   (a protection that only holds when the grader can run the worker as a separate user).
 - an exercise file (`softmax.py`, ...): APPENDED to the reference solution's file, so it
   can redefine a function or patch a class method while the rest stays honest.
@@ -33,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from grader.trusted.proxy import world_usable
 from kata.exercises import BY_ID, EXERCISES, affected_by, modules
 
 REPO = Path(__file__).resolve().parents[2]
@@ -70,9 +72,12 @@ class Attack:
         """Why this attack cannot be run here, or None."""
         if not sys.platform.startswith("linux"):
             return "the attack corpus targets Linux (/proc, process groups, rlimits)"
-        if self.requires == "root" and os.geteuid() != 0:
+        if self.requires in ("root", "world") and os.geteuid() != 0:
             return ("only holds when the grader runs as root (the worker then runs as a separate, "
                     "unprivileged user); as one user, the worker can reach whatever the grader can")
+        if self.requires == "world" and not world_usable():
+            return ("only holds where the worker gets a filesystem of its own (root, namespaces allowed, "
+                    "a Python under /usr): see docs/security.md")
         return None
 
 

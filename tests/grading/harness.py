@@ -124,7 +124,7 @@ def git_status() -> str:
                           text=True).stdout
 
 
-WORLD_WRITABLE = [Path("/tmp"), Path("/var/tmp"), Path("/dev/shm")]
+WORLD_WRITABLE = [Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"), Path("/run/lock")]
 
 
 @dataclass

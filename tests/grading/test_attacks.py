@@ -80,7 +80,8 @@ def test_no_forged_results_anywhere_in_the_output(batch: Batch):
 def test_nothing_ran_in_the_judge_or_escaped(batch: Batch):
     """Markers an attack can only leave by succeeding (see the attacks' code)."""
     for marker in ("unpickled-in-judge", "zip-slip-relative.py", "zip-slip-absolute.py",
-                   "zip-symlink-through.py", "daemon-outlived-worker", "read-hidden"):
+                   "zip-symlink-through.py", "daemon-outlived-worker", "read-hidden", "read-git", "read-venv",
+                   "scipy-by-path", "scipy-finder"):
         assert not (batch.markers / marker).exists(), f"{marker}: an attack succeeded"
 
 
