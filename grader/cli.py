@@ -1,10 +1,13 @@
 """python -m grader grade SUB [SUB ...] [--out DIR] [--jobs N] [--timeout SECONDS]
 
+    python -m grader grade SUB ... --out DIR --ex conv.backward   (regrade one exercise)
+
 Grades each submission (a folder or a .zip of the student's exercise files) against the
 hidden suites, in parallel, and writes DIR/gradebook.csv, DIR/report.html, and per
 submission DIR/submissions/<name>/results.json (Gradescope's schema) and feedback.md.
 The gradebook keeps the rows of submissions graded into DIR earlier and not named this
-time: regrading one student updates their row only. Exits 0 whenever grading ran,
+time: regrading one student updates their row only, and regrading some exercises (--ex,
+or another --track) updates those columns only. Exits 0 whenever grading ran,
 whatever the scores; 2 with a message when it could not (bad arguments, unreadable paths).
 """
 
@@ -25,11 +28,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from kata.kit import atomic
-from kata.exercises import EXERCISES, TRACKS, modules
+from kata.exercises import EXERCISES, TRACKS, modules, select
 
 from grader import lms, report
 from grader.trusted import policy, resume
-from grader.trusted.proxy import worker_python
+from grader.trusted.proxy import sandbox_mode, worker_python
 from grader.trusted.run import (NO_FILES, ROOT, Graded, GraderError, GradingConfig, Runner, calibrated_limits,
                                 collect, grade)
 from grader.trusted.scoring import TestCase, score
@@ -54,6 +57,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                                    f"timed at the start of the run, at least {policy.TIMEOUT_FLOOR:g} s)")
     grade_parser.add_argument("--track", choices=TRACKS, default="all",
                               help="grade only one track's exercises: seed, advanced or all (default)")
+    grade_parser.add_argument("--ex", action="append", default=[], metavar="NAME",
+                              help="grade only this exercise (an id such as conv.backward, or a file such as conv.py; "
+                                   "repeatable); a submission graded into --out before keeps its other exercises' points")
     grade_parser.add_argument("--visibility", choices=report.VISIBILITIES, default="after_published",
                               help="results.json visibility of the hidden tests (default: after_published)")
     grade_parser.add_argument("--roster", type=Path, help="CSV of submission, student_id, name, email[, section]: "
@@ -92,6 +98,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--jobs must be at least 1")
     if args.timeout is not None and not 0 < args.timeout <= 3600:
         parser.error("--timeout must be between 0 and 3600 seconds")
+    try:
+        args.exercises = sorted({e.id for name in args.ex for e in select(name, args.track)})
+    except ValueError as error:
+        parser.error(f"--ex: {error}")
     if not args.submissions:
         parser.error("name the submissions to grade (folders or .zip files); "
                      "`make grade` with no SUBS builds and grades the example class")
@@ -189,10 +199,11 @@ def grade_one(path: Path, collected: list[TestCase], config: GradingConfig, out:
         earlier = resume.load(folder, key)
         if earlier is not None:
             return earlier
+        previous = resume.load(folder)  # graded before under other options: its other exercises are kept
         (folder / resume.RECORD).unlink(missing_ok=True)
         atomic.write_text(folder / "results.json",
                           report.fallback_results_json("The grader did not finish this submission."))
-        graded = grade(submission, name, collected, config)
+        graded = resume.merge(grade(submission, name, collected, config), previous)
     except Exception as error:  # a grader bug must not lose the rest of the batch
         reason = f"error: the grader failed ({type(error).__name__}: {error})"
         graded = Graded(name, score(collected, {}, {m: reason for m in modules(config.track)}), status=reason)
@@ -221,11 +232,12 @@ def main(argv: list[str] | None = None) -> int:
     note = worker_python()[1]
     if note:
         console.print(f"[yellow]warning:[/] {note}")
+    console.print(sandbox_mode().capitalize() + " (docs/security.md)")
     scratch = Path(tempfile.mkdtemp(prefix="kata-collect-"))
     try:
         config = GradingConfig(track=args.track, visibility=args.visibility)
-        collected = collect(scratch, config)
-        judge = resume.judge_fingerprint(args.timeout, args.visibility, args.track)
+        collected = [test for test in collect(scratch, config) if test.exercise in args.exercises or not args.exercises]
+        judge = resume.judge_fingerprint(args.timeout, args.visibility, args.track, args.exercises)
         if args.timeout is None:
             config = replace(config, limits=calibrated_limits(collected, config))
             console.print(f"Time limit per call: {config.limits.describe()} (calibrated against the reference solution)")
@@ -237,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     names = {submission_name(path.resolve()) for path in args.submissions}
-    kept = resume.earlier_rows(args.out, names, {test.exercise for test in collected})
+    kept = resume.earlier_rows(args.out, names)
     rows: dict[Path, Graded] = {}
     columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.description}"))
     with Progress(*columns, console=console, transient=True) as progress:

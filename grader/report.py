@@ -100,5 +100,5 @@ def gradebook_csv(rows: list[Graded]) -> str:
     for graded in rows:
         by_id = {r.exercise.id: points(r.score) for r in graded.exercises}
         writer.writerow([graded.name, points(graded.score), points(graded.max_score),
-                         *(by_id.get(e.id, 0) for e in columns), graded.status])
+                         *(by_id.get(e.id, "") for e in columns), graded.status])  # "": never graded
     return buffer.getvalue()

@@ -17,10 +17,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
-from kata.exercises import BY_ID
+from kata.exercises import BY_ID, EXERCISES
 
 from grader.report import SUBMISSIONS
 from grader.trusted.run import ROOT, Graded
@@ -79,21 +80,35 @@ def _read(folder: Path) -> tuple[str, Graded] | None:
         return None
 
 
-def load(folder: Path, key: str) -> Graded | None:
-    """The earlier grading of this content under this judge, if it finished."""
+def load(folder: Path, key: str | None = None) -> Graded | None:
+    """The earlier grading of this content under this judge (any, without a key), if it finished."""
     found = _read(folder)
-    return found[1] if found is not None and found[0] == key else None
+    return found[1] if found is not None and key in (None, found[0]) else None
 
 
-def earlier_rows(out: Path, regraded: set[str], exercise_ids: set[str]) -> list[Graded]:
+def merge(graded: Graded, previous: Graded | None) -> Graded:
+    """This grading, plus the exercises an earlier one graded and this one did not (a regrade
+    of some exercises, `--ex` or another track, keeps the others' points)."""
+    if previous is None or graded.status != "graded" or previous.status != "graded":
+        return graded
+    regraded = {e.exercise.id for e in graded.exercises}
+    kept = {e.exercise.id: e for e in previous.exercises if e.exercise.id not in regraded}
+    if not kept:
+        return graded
+    now = {e.exercise.id: e for e in graded.exercises}
+    exercises = [now.get(exercise.id) or kept[exercise.id] for exercise in EXERCISES
+                 if exercise.id in now or exercise.id in kept]
+    notes = graded.notes + [f"Kept from the earlier grading: {', '.join(kept)}."]
+    return replace(graded, exercises=exercises, notes=notes)
+
+
+def earlier_rows(out: Path, regraded: set[str]) -> list[Graded]:
     """The finished gradings in out/ of submissions not named in this run, in the order of
-    out/gradebook.csv: a regrade of one student keeps everyone else's row. Only those graded
-    on the same exercises (the same track) can share the gradebook's columns."""
+    out/gradebook.csv: a regrade of one student keeps everyone else's row."""
     found = {}
     for folder in sorted((out / SUBMISSIONS).glob("*/")):
         record = _read(folder)
-        if record is not None and record[1].name not in regraded \
-                and {e.exercise.id for e in record[1].exercises} == exercise_ids:
+        if record is not None and record[1].name not in regraded:
             found[record[1].name] = record[1]
     try:
         with open(out / "gradebook.csv", newline="") as f:

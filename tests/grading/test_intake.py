@@ -34,6 +34,7 @@ def test_regrading_one_student_updates_their_row_and_keeps_the_others(tmp_path: 
     bob = _student(tmp_path / "bob")  # handed in nothing yet
     first = finish(start_grader([alice, bob], out, *FAST))
     assert first.returncode == 0, first.stderr
+    assert "Sandbox: " in first.stdout, "the run must say which isolation its workers get"
     before = {row["submission"]: row for row in read_gradebook(out)}
     assert before["bob"]["status"] == "no exercise files" and before["bob"]["score"] == "0"
 
@@ -67,3 +68,28 @@ def test_a_submission_is_read_once_and_graded_from_those_bytes(tmp_path: Path, m
     cli.grade_one(student, [], GradingConfig(), tmp_path / "out", "judge")
     assert reads == [student]
     assert graded_files == [{"softmax.py": (SOLUTIONS / "softmax.py").read_bytes()}]
+
+
+def test_regrading_one_exercise_updates_that_column_and_keeps_the_others(tmp_path: Path):
+    out = tmp_path / "out"
+    alice = _student(tmp_path / "alice", "softmax", "dense")
+    assert finish(start_grader([alice], out, *FAST)).returncode == 0
+    [before] = read_gradebook(out)
+    assert (before["dense.forward"], before["dense.backward"], before["softmax.softmax"]) == ("5", "15", "5")
+
+    broken = (SOLUTIONS / "dense.py").read_text() + "\n\ndef _zeros(self, x):\n    return np.zeros(self.biases.shape)\n" \
+                                                    "\n\nDense.forward = _zeros\n"
+    (alice / "dense.py").write_text(broken)  # the instructor regrades dense.forward only (a fixed test, say)
+    again = finish(start_grader([alice], out, *FAST, "--ex", "dense.forward"))
+    assert again.returncode == 0, again.stderr
+    [after] = read_gradebook(out)
+    assert after["dense.forward"] == "0", "the regraded exercise was not graded again"
+    assert {k: v for k, v in after.items() if k not in ("dense.forward", "score")} == \
+           {k: v for k, v in before.items() if k not in ("dense.forward", "score")}
+    assert float(after["score"]) == float(before["score"]) - 5
+
+
+def test_an_unknown_exercise_is_refused_with_the_closest_names(tmp_path: Path):
+    done = finish(start_grader([_student(tmp_path / "alice", "softmax")], tmp_path / "out", "--ex", "dense.forwrd"))
+    assert done.returncode == 2 and "did you mean dense.forward" in done.stderr
+    assert not (tmp_path / "out").exists()
