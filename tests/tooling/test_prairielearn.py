@@ -85,7 +85,7 @@ def test_a_correct_submission_scores_1(runs):
 
 def test_an_empty_submission_scores_0_with_reasons(runs):
     validate(runs["empty"])
-    assert runs["empty"]["score"] == 0 and all("missing" in t["output"] for t in runs["empty"]["tests"])
+    assert runs["empty"]["score"] == 0 and all("no exercise file" in t["output"] for t in runs["empty"]["tests"])
 
 
 def test_a_crashing_file_costs_its_own_exercises_only(runs):
