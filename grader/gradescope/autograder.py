@@ -40,6 +40,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.trusted.policy import MARGIN_SECONDS, STOP_SECONDS, WRAP_UP_SECONDS
 from kata.kit.atomic import atomic_path, write_text
 from kata.exercises import TRACKS, in_track
 
@@ -52,9 +53,6 @@ DEFAULTS = {"hidden_visibility": "after_published", "deadline_seconds": 540, "tr
 # minus caches): the trusted side and the suites, never solutions/, exercises/ or authoring/.
 SHIPPED = ("kata", "grader", "tests/conftest.py", "tests/public", "tests/hidden", "mk/venv.mk", "pyproject.toml")
 LEFT_OUT = ("__pycache__",)
-MARGIN_SECONDS = 15  # kept back from the deadline to stop a pass and write the results
-STOP_SECONDS = 10  # a stopped pass's time to clean up before SIGKILL
-WRAP_UP_SECONDS = 10  # a pass ends its tests this long before its time is up, to score them
 
 
 # ---------------------------------------------------------------- build (the instructor's side)

@@ -1,7 +1,10 @@
 """What a submission may use and how much: the one place for the grader's limits.
 
-The worker receives these values at start (it imports nothing of ours), and the static
-scan (grader/trusted/scan.py) uses the same list of banned packages.
+Every limit of the grader is here: banned packages, per-call time limits, the clocks of
+a suite run and of the Gradescope/PrairieLearn autograder, what intake reads, and what a
+frame between the worker and the trusted side may hold. The worker receives the values
+it needs at start (it imports nothing of ours), and the static scan
+(grader/trusted/scan.py) uses the same list of banned packages.
 """
 
 from __future__ import annotations
@@ -41,6 +44,30 @@ OUTPUT_BYTES = 1 << 20  # characters of print() output kept per stream; the rest
 # space (RLIMIT_AS below): a forged reply cannot make the trusted side hold more than the
 # worker could ever have computed.
 REPLY_BYTES = 256 << 20
+# Frames between the worker and the trusted side (protocol.py; the worker gets the first two).
+MAX_HEADER = 1 << 20  # bytes of JSON per frame
+MAX_BLOB = 64 << 20  # bytes per .npy blob
+MAX_BLOBS = 64  # blobs per frame
+MAX_ELEMENTS = 8 << 20  # elements per returned array
+MAX_DEPTH = 4  # nesting of returned lists and tuples
+MAX_ITEMS = 1000  # items per returned list or tuple
+
+# Intake (submission.py): exercise files are looked for at most this many folders down
+# (cnn-kata/exercises/conv.py is 2), among at most this many entries of a folder or zip.
+SUBMISSION_DEPTH = 3
+SUBMISSION_ENTRIES = 20_000
+
+# The clocks of a grading run (seconds).
+STARTUP_ALLOWANCE = 20.0  # a fresh worker's start (Python, numpy) before the per-call clock runs
+COLLECT_BUDGET = 120.0  # collecting the hidden tests (about one second on an idle machine)
+SUITE_BASE_SECONDS = 120.0  # one suite run: this, plus SUITE_CALLS_PER_TEST per-call limits per test
+SUITE_CALLS_PER_TEST = 3
+TEST_BACKSTOP_FACTOR = 6  # pytest-timeout per test: this many default per-call limits,
+TEST_BACKSTOP_FLOOR = 60.0  # and at least this: a backstop, the per-call limits act first
+# Gradescope and PrairieLearn give the autograder one deadline for everything.
+MARGIN_SECONDS = 15  # kept back from the deadline to stop a pass and write the results
+STOP_SECONDS = 10  # a stopped pass's time to clean up before SIGKILL
+WRAP_UP_SECONDS = 10  # a pass ends its tests this long before its time is up, to score them
 
 # resource.setrlimit names -> values, applied by the worker before any student code runs.
 WORKER_LIMITS: dict[str, int] = {
@@ -51,6 +78,16 @@ WORKER_LIMITS: dict[str, int] = {
     "RLIMIT_NPROC": 0,  # no fork at all (counts per user; root is exempt, hence the user switch)
     "RLIMIT_CORE": 0,
 }
+
+
+def suite_budget(tests: int, per_call: float) -> float:
+    """Seconds one suite run of this many tests may take, with this default per-call limit."""
+    return SUITE_BASE_SECONDS + tests * SUITE_CALLS_PER_TEST * per_call
+
+
+def test_backstop(per_call: float) -> float:
+    """pytest-timeout's limit per test, far behind the per-call limits."""
+    return max(TEST_BACKSTOP_FLOOR, TEST_BACKSTOP_FACTOR * per_call)
 
 
 def bounded(seconds: float) -> float:

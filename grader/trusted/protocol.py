@@ -25,13 +25,7 @@ from typing import Any
 import numpy as np
 
 from grader.trusted import policy
-
-MAX_HEADER = 1 << 20  # bytes of JSON per frame
-MAX_BLOB = 64 << 20  # bytes per .npy blob
-MAX_BLOBS = 64
-MAX_ELEMENTS = 8 << 20  # elements per returned array
-MAX_DEPTH = 4
-MAX_ITEMS = 1000
+from grader.trusted.policy import MAX_BLOB, MAX_BLOBS, MAX_DEPTH, MAX_ELEMENTS, MAX_HEADER, MAX_ITEMS
 ALLOWED_KINDS = "biuf"  # bool, int, unsigned, float: what numeric code returns
 
 

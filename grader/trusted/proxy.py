@@ -35,7 +35,6 @@ from grader.trusted import policy, world
 from grader.trusted.protocol import FrameReader, StudentError, WorkerGone, WorkerTimeout, decode, encode, write_frame
 
 WORKER_SOURCE = Path(__file__).resolve().parent.parent / "sandbox" / "worker.py"
-STARTUP_ALLOWANCE = 20.0  # seconds for a fresh worker to start Python and import numpy
 UID_BASE = 200_000  # workers run as uid UID_BASE + pid of their grading process (when root)
 
 
@@ -130,12 +129,12 @@ class Worker:
         try:
             self._start(files, scratch)
             # Python and numpy start before any student code runs: the per-call clock starts after.
-            ready, _ = self.replies.frame(time.monotonic() + STARTUP_ALLOWANCE)
+            ready, _ = self.replies.frame(time.monotonic() + policy.STARTUP_ALLOWANCE)
             if ready.get("ready") is not True:
                 raise WorkerGone("it sent something else than its ready signal")
         except WorkerTimeout:
             self.kill()
-            raise WorkerGone(f"it did not start within {STARTUP_ALLOWANCE:g} s") from None
+            raise WorkerGone(f"it did not start within {policy.STARTUP_ALLOWANCE:g} s") from None
         except BaseException:
             self.kill()
             raise
@@ -163,7 +162,8 @@ class Worker:
         request_read, self.request_fd = os.pipe()
         self.response_fd, response_write = os.pipe()
         config = json.dumps({"banned": sorted(policy.BANNED_MODULES), "limits": policy.WORKER_LIMITS,
-                             "numpy_path": numpy_path, "output_bytes": policy.OUTPUT_BYTES})
+                             "numpy_path": numpy_path, "output_bytes": policy.OUTPUT_BYTES,
+                             "max_header": policy.MAX_HEADER, "max_blob": policy.MAX_BLOB})
         # The student's output goes to files of ours (size-capped by RLIMIT_FSIZE), never parsed.
         try:
             with open(scratch / "worker-stdout.txt", "wb") as out, open(scratch / "worker-stderr.txt", "wb") as err:

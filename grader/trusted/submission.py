@@ -1,7 +1,7 @@
 """Reading a submission, once: a folder or a .zip holding the student's exercise files.
 
 Only the allow-listed names (conv.py, dense.py, ... from kata/exercises.py) are taken, from
-the one folder that holds them: the top, or a folder up to MAX_DEPTH levels down (the
+the one folder that holds them: the top, or a folder up to SUBMISSION_DEPTH levels down (the
 usual "zip of my folder", or a zipped handout: cnn-kata/exercises/conv.py). Dot-folders
 (.venv, .git), __MACOSX and other tool folders are never searched. Everything else is
 ignored: other files, symlinks, devices, `../` or absolute zip paths.
@@ -23,11 +23,9 @@ from pathlib import Path, PurePosixPath
 
 from kata.exercises import modules
 
-from grader.trusted.policy import MAX_FILE_BYTES
+from grader.trusted.policy import MAX_FILE_BYTES, SUBMISSION_DEPTH, SUBMISSION_ENTRIES
 
 ALLOWED = frozenset(f"{module}.py" for module in modules())
-MAX_DEPTH = 3  # folders above the exercise files: cnn-kata/exercises/conv.py is at depth 2
-MAX_ENTRIES = 20_000  # directory entries or zip members looked at, so a huge upload stays cheap
 NO_PASSWORD = "Zip the files again without a password (a plain `zip` or your system's Compress)."
 IGNORED_FOLDERS = frozenset({"__MACOSX", "__pycache__", "site-packages", "node_modules"})  # and dot-folders
 
@@ -60,8 +58,8 @@ def _searched(folder: str) -> bool:
 
 
 def _candidate(parts: tuple[str, ...]) -> tuple[str, str] | None:
-    """(folder, name) for an allow-listed file at most MAX_DEPTH folders down, else None."""
-    if not parts or len(parts) > MAX_DEPTH + 1 or parts[-1] not in ALLOWED:
+    """(folder, name) for an allow-listed file at most SUBMISSION_DEPTH folders down, else None."""
+    if not parts or len(parts) > SUBMISSION_DEPTH + 1 or parts[-1] not in ALLOWED:
         return None
     if not all(_searched(folder) for folder in parts[:-1]):
         return None
@@ -86,7 +84,7 @@ def _read_zip(path: Path) -> Submission:
         raise Unreadable(f"{path.name} is not a readable zip file ({type(error).__name__}: {error})") from None
     submission, found, seen = Submission(), {}, set()
     with archive:
-        for info in archive.infolist()[:MAX_ENTRIES]:
+        for info in archive.infolist()[:SUBMISSION_ENTRIES]:
             posix = PurePosixPath(info.filename.replace("\\", "/"))
             is_link = stat.S_ISLNK(info.external_attr >> 16)
             if info.is_dir() or is_link or posix.is_absolute() or ".." in posix.parts:
@@ -135,13 +133,13 @@ def _read_folder(path: Path) -> Submission:
     looked_at = 0
     pending: list[tuple[str, tuple[str, ...]]] = [(str(path), ())]
     try:
-        while pending and looked_at < MAX_ENTRIES:
+        while pending and looked_at < SUBMISSION_ENTRIES:
             folder, parts = pending.pop()
             with os.scandir(folder) as entries:
                 for entry in entries:
                     looked_at += 1
                     if entry.is_dir(follow_symlinks=False):
-                        if len(parts) < MAX_DEPTH and _searched(entry.name):
+                        if len(parts) < SUBMISSION_DEPTH and _searched(entry.name):
                             pending.append((entry.path, (*parts, entry.name)))
                         continue
                     key = _candidate((*parts, entry.name))

@@ -14,7 +14,8 @@ from kata.judge.student import ImplementationError
 
 from grader.trusted import policy, protocol
 from grader.trusted.protocol import StudentError, decode
-from grader.trusted.proxy import STARTUP_ALLOWANCE, SandboxStudent
+from grader.trusted.policy import STARTUP_ALLOWANCE
+from grader.trusted.proxy import SandboxStudent
 
 TRICKS = b'''
 import importlib
