@@ -12,7 +12,7 @@ TRACK  ?= all
 help: student-help
 	@echo "make test IMPL=solutions              the same tests on another folder with the same files"
 	@echo "make handout                          build dist/handout/ and dist/handout.zip for students"
-	@echo "make gradescope [HIDDEN_VISIBILITY=after_published] [DEADLINE=540]  build dist/autograder.zip"
+	@echo "make gradescope [HIDDEN_VISIBILITY=after_published] [DEADLINE=540] [LEADERBOARD=1]  build dist/autograder.zip"
 	@echo "make prairielearn [TRACK=seed]        build dist/prairielearn/ (image, entrypoint, info.json)"
 	@echo "make check                            the repository's own tests (what CI runs)"
 	@echo "make exercises                        regenerate exercises/ from solutions/"
@@ -57,7 +57,8 @@ HIDDEN_VISIBILITY ?= after_published
 DEADLINE          ?= 540
 
 gradescope: $(READY)
-	$(PY) -m grader.gradescope build --hidden-visibility $(HIDDEN_VISIBILITY) --deadline $(DEADLINE) --track $(TRACK)
+	$(PY) -m grader.gradescope build --hidden-visibility $(HIDDEN_VISIBILITY) --deadline $(DEADLINE) --track $(TRACK) \
+		$(if $(filter 1 yes true,$(LEADERBOARD)),--leaderboard)
 
 prairielearn: $(READY)
 	$(PY) -m grader.prairielearn build --deadline $(DEADLINE) --track $(TRACK)

@@ -33,6 +33,11 @@ def points(value: float) -> float:
     return int(value) if value == int(value) else value
 
 
+def leaderboard(graded: Graded) -> list[dict]:
+    """Gradescope's leaderboard entries: {"name", "value", "order"} per figure the tests recorded."""
+    return [{"name": name, "value": round(value, 4), "order": order} for name, (value, order) in graded.leaderboard.items()]
+
+
 def results_json(graded: Graded, visibility: str = "after_published") -> str:
     tests = []
     for number, result in enumerate(graded.exercises, start=1):
@@ -49,8 +54,11 @@ def results_json(graded: Graded, visibility: str = "after_published") -> str:
             "visibility": visibility,
         })
     output = "\n".join([f"Status: {graded.status}"] + graded.notes)
-    return json.dumps({"score": points(graded.score), "execution_time": round(graded.seconds, 2),
-                       "output": output, "tests": tests}, indent=2)
+    results = {"score": points(graded.score), "execution_time": round(graded.seconds, 2), "output": output,
+               "tests": tests}
+    if graded.leaderboard:
+        results["leaderboard"] = leaderboard(graded)
+    return json.dumps(results, indent=2)
 
 
 def fallback_results_json(reason: str) -> str:

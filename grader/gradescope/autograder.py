@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = Path(__file__).resolve().parent  # setup.sh and run_autograder
 SETTINGS = "gradescope.json"
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
-DEFAULTS = {"hidden_visibility": "after_published", "deadline_seconds": 540, "track": "all"}
+DEFAULTS = {"hidden_visibility": "after_published", "deadline_seconds": 540, "track": "all", "leaderboard": False}
 # What goes into the zip besides setup.sh and run_autograder (folders are taken whole,
 # minus caches): the trusted side and the suites, never solutions/, exercises/ or authoring/.
 SHIPPED = ("kata", "grader", "tests/conftest.py", "tests/public", "tests/hidden", "mk/venv.mk", "pyproject.toml")
@@ -72,9 +72,11 @@ def shipped_files(root: Path) -> list[Path]:
     return files
 
 
-def build(out: Path, hidden_visibility: str, deadline: float, root: Path = ROOT, track: str = "all") -> Path:
+def build(out: Path, hidden_visibility: str, deadline: float, root: Path = ROOT, track: str = "all",
+          leaderboard: bool = False) -> Path:
     """Write the autograder zip atomically (grading one track's exercises, or all); returns its path."""
-    settings = {"hidden_visibility": hidden_visibility, "deadline_seconds": deadline, "track": track}
+    settings = {"hidden_visibility": hidden_visibility, "deadline_seconds": deadline, "track": track,
+                "leaderboard": leaderboard}
     with atomic_path(out) as temp, zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as archive:
         for script in ("setup.sh", "run_autograder"):
             info = zipfile.ZipInfo(script)
@@ -124,10 +126,11 @@ def stop(process: subprocess.Popen) -> None:
         process.communicate()
 
 
-def run_pass(grading: Pass, submission: Path, seconds: float) -> tuple[list[dict], str]:
-    """One pass in a child process (its own session, killed at the deadline): entries, note."""
+def run_pass(grading: Pass, submission: Path, seconds: float) -> tuple[list[dict], str, list[dict]]:
+    """One pass in a child process (its own session, killed at the deadline): entries, note,
+    and the leaderboard figures its tests recorded."""
     if seconds <= 0:
-        return not_graded(grading, "the autograder ran out of time"), f"{grading.suite} tests: not run, no time left"
+        return not_graded(grading, "the autograder ran out of time"), f"{grading.suite} tests: not run, no time left", []
     with tempfile.TemporaryDirectory(prefix="kata-gradescope-") as scratch:
         out = Path(scratch) / "pass.json"
         command = [sys.executable, "-m", "grader.gradescope", "pass", grading.suite, str(submission), str(out),
@@ -139,12 +142,12 @@ def run_pass(grading: Pass, submission: Path, seconds: float) -> tuple[list[dict
         except subprocess.TimeoutExpired:
             stop(process)
             return not_graded(grading, "the autograder's time limit was reached"), \
-                f"{grading.suite} tests: stopped at the autograder's deadline ({seconds:.0f} s left for them)"
+                f"{grading.suite} tests: stopped at the autograder's deadline ({seconds:.0f} s left for them)", []
         try:
             graded = json.loads(out.read_text())
         except (OSError, ValueError):
             tail = log.decode(errors="replace")[-1500:]
-            return not_graded(grading, "the grader failed"), f"{grading.suite} tests: the grader failed:\n{tail}"
+            return not_graded(grading, "the grader failed"), f"{grading.suite} tests: the grader failed:\n{tail}", []
     entries = []
     for n, test in enumerate(graded["tests"], start=1):
         entry = {**test, "name": f"{grading.suite}: {test['name']}", "number": f"{grading.number}.{n}",
@@ -152,7 +155,7 @@ def run_pass(grading: Pass, submission: Path, seconds: float) -> tuple[list[dict
         if not grading.counts:  # public results inform; the hidden tests' points are the score
             entry.update(score=0, max_score=0)
         entries.append(entry)
-    return entries, f"{grading.suite} tests: {graded['output'].strip()}"
+    return entries, f"{grading.suite} tests: {graded['output'].strip()}", graded.get("leaderboard", [])
 
 
 def run(root: Path) -> int:
@@ -174,11 +177,15 @@ def run(root: Path) -> int:
     if len(zips) == 1 and not any(submission.rglob("*.py")):  # a zip uploaded as it is
         submission = zips[0]
     # The hidden tests first: they are the score, so they have first claim on the time.
+    board: list[dict] = []
     for grading in (Pass("hidden", visibility, True, 2, track), Pass("public", "visible", False, 1, track)):
-        entries, note = run_pass(grading, submission, deadline - time.monotonic())
+        entries, note, figures = run_pass(grading, submission, deadline - time.monotonic())
         tests += entries
         notes.append(note)
-        write_text(results_path, json.dumps(results(tests, notes, started), indent=2))
+        if grading.counts and settings["leaderboard"] is True:  # the graded run's figures, when asked for
+            board = figures
+        write_text(results_path, json.dumps(results(tests, notes, started) | ({"leaderboard": board} if board else {}),
+                                            indent=2))
     return 0
 
 
@@ -215,6 +222,8 @@ def main(argv: list[str] | None = None) -> int:
     build_parser.add_argument("--out", type=Path, default=ROOT / "dist" / "autograder.zip")
     build_parser.add_argument("--track", choices=TRACKS, default="all", help="grade only one track (default: all)")
     build_parser.add_argument("--hidden-visibility", choices=VISIBILITIES, default=DEFAULTS["hidden_visibility"])
+    build_parser.add_argument("--leaderboard", action="store_true",
+                              help="show Gradescope's leaderboard: fast_conv's speed and model.train's accuracy")
     build_parser.add_argument("--deadline", type=float, default=DEFAULTS["deadline_seconds"],
                               help="seconds; keep it below the assignment's Gradescope limit (default 540)")
     run_parser = commands.add_parser("run", help="grade /autograder/submission (run_autograder)")
@@ -230,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         if not 60 <= args.deadline <= 2400:
             parser.error("--deadline must be between 60 and 2400 seconds (Gradescope allows up to 40 minutes)")
         try:
-            print(f"wrote {build(args.out, args.hidden_visibility, args.deadline, track=args.track)}")
+            print(f"wrote {build(args.out, args.hidden_visibility, args.deadline, track=args.track, leaderboard=args.leaderboard)}")
         except OSError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2

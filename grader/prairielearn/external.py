@@ -98,7 +98,7 @@ def run(root: Path) -> int:
     if not submission.is_dir():
         write_text(results_path, json.dumps(results([], [f"No submitted files in {submission}."], gradable=False)))
         return 0
-    entries, note = run_pass(Pass("hidden", "visible", True, 1, track), submission, deadline - time.monotonic())
+    entries, note, _ = run_pass(Pass("hidden", "visible", True, 1, track), submission, deadline - time.monotonic())
     failed = note.startswith("hidden tests: the grader failed")
     write_text(results_path, json.dumps(results(entries, [note], gradable=not failed), indent=2))
     return 0

@@ -65,6 +65,7 @@ class Graded:
     notes: list[str] = field(default_factory=list)  # submission-wide messages (missing files...)
     seconds: float = 0.0
     call_seconds: dict[str, float] = field(default_factory=dict)  # "conv.py: forward" -> its slowest call
+    leaderboard: dict[str, tuple[float, str]] = field(default_factory=dict)  # figures for Gradescope's leaderboard
 
     @property
     def score(self) -> float:
@@ -242,7 +243,7 @@ def grade(submission: Submission, name: str, collected: list[TestCase],
             zeroed[module] = banned_reason(filename, f"{banned}, at run time")
             notes.append(zeroed[module])
     return Graded(name, score(collected, outcomes.tests, zeroed), notes=notes, seconds=time.monotonic() - started,
-                  call_seconds=seconds)
+                  call_seconds=seconds, leaderboard=outcomes.leaderboard)
 
 
 def banned_reason(filename: str, found: str) -> str:

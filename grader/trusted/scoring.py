@@ -44,6 +44,7 @@ def load_collected(path: Path) -> list[TestCase]:
 class Outcomes:
     tests: dict[str, tuple[bool, str]] = field(default_factory=dict)  # nodeid -> (passed, message)
     banned: dict[str, str] = field(default_factory=dict)  # file -> banned module it tried at run time
+    leaderboard: dict[str, tuple[float, str]] = field(default_factory=dict)  # name -> (value, "asc"/"desc")
 
 
 def load_outcomes(path: Path) -> Outcomes:
@@ -62,6 +63,9 @@ def load_outcomes(path: Path) -> Outcomes:
             record = json.loads(line)
             if "banned" in record:
                 outcomes.banned.setdefault(str(record["banned"]), str(record["module"]))
+                continue
+            if "leaderboard" in record:
+                outcomes.leaderboard[str(record["leaderboard"])] = (float(record["value"]), str(record["order"]))
                 continue
             nodeid, passed, message = record["nodeid"], record["passed"] is True, str(record["message"])
         except (ValueError, KeyError, TypeError):
