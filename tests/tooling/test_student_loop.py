@@ -36,8 +36,11 @@ def test_next_is_the_first_unfinished_in_teaching_order():
 
 def test_submission_only_when_everything_is_done():
     ids = [e.id for e in EXERCISES]
-    line = progress.summary(_results(ids, set(ids)))
-    assert "Next:" not in line and "make submission" in line
+    results = _results(ids, set(ids))
+    assert "Next:" not in progress.summary(results) and "hand it in" in progress.summary(results)
+    assert progress.commands(results) == ["make submission"]
+    unfinished = _results(ids, set(ids[:-1]))
+    assert "hand it in" not in progress.summary(unfinished) and "make submission" not in progress.commands(unfinished)
 
 
 # --------------------------------------------------------------------- 3. hints and EX names
@@ -142,7 +145,7 @@ def test_train_names_a_missing_file_and_its_exercise(tmp_path, capsys):
 def test_next_stays_within_the_chosen_track():
     seed = [e.id for e in EXERCISES if e.track == "seed"]
     line = progress.summary(_results(seed, set(seed)), "seed")
-    assert "Next:" not in line and "make submission" in line
+    assert "Next:" not in line and progress.commands(_results(seed, set(seed)), "seed") == ["make submission"]
 
 
 @pytest.mark.parametrize("content, said", [
