@@ -115,7 +115,8 @@ def test_make_train_works_inside_the_handout_and_writes_its_plots(unpacked):
     trained = subprocess.run(["make", "train", "READY=", f"PY={sys.executable}", "ARGS=--epochs 1 --limit 200"],
                              cwd=unpacked, capture_output=True, text=True, timeout=120)
     assert trained.returncode == 0, trained.stdout + trained.stderr
-    assert {p.name for p in (unpacked / "results").glob("*.png")} >= {"loss.png", "accuracy.png", "filters.png"}
+    assert {p.name for p in (unpacked / "results").glob("*.png")} >= {"loss.png", "accuracy.png", "filters.png",
+                                                                   "confusion.png", "mistakes.png"}
 
 
 @pytest.fixture(scope="module")
