@@ -232,3 +232,27 @@ def test_quiet_exit_outside_make_is_a_plain_failure():
     run = subprocess.run([sys.executable, "-m", "kata.kit.quiet_exit"], cwd=ROOT, capture_output=True, text=True,
                          env={k: v for k, v in os.environ.items() if k != "MAKELEVEL"})
     assert run.returncode == 1 and run.stderr == ""
+
+
+FAKE_PYTHON = """#!/bin/sh
+# python3 as mk/venv.mk calls it: `-m venv DIR` copies this script to DIR/bin/python,
+# `-c CODE` runs CODE, `-m pip ...` only says it ran.
+case "$1 $2" in
+  "-m venv") mkdir -p "$3/bin" && cp "$0" "$3/bin/python" ;;
+  "-m pip") echo "pip ran: $*" ;;
+  *) exec {python} "$@" ;;
+esac
+"""
+
+
+def test_the_first_venv_set_up_says_what_it_does_and_how_long_it_took(unpacked, tmp_path):
+    fake = tmp_path / "python3"
+    fake.write_text(FAKE_PYTHON.format(python=sys.executable))
+    fake.chmod(0o755)
+    made = subprocess.run(["make", ".venv/.installed", f"PYTHON={fake}"], cwd=unpacked, capture_output=True, text=True, timeout=60)
+    assert made.returncode == 0, made.stdout + made.stderr
+    said = made.stdout.splitlines()
+    assert said[0].startswith("Setting up .venv/") and "1 to 3 minutes" in said[1], made.stdout
+    assert said[2] == f"[1/2] {fake} -m venv .venv" and said[3].startswith("[2/2] pip install numpy==")
+    assert said[4].startswith("pip ran: -m pip install") and re.fullmatch(r"\.venv/ is ready after \d+ s; .*", said[5])
+    assert (unpacked / ".venv" / ".installed").is_file() and all(len(line) <= 100 for line in said[:3])
