@@ -229,8 +229,10 @@ def save_results(cnn: Any, data: Dataset, history: dict[str, list], initial_filt
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    console = Console(highlight=False, soft_wrap=True)
-    error_console = Console(stderr=True, highlight=False, soft_wrap=True)
+    console = Console(highlight=False)
+    error_console = Console(stderr=True, highlight=False)
+    for each in (console, error_console):  # a terminal wraps between words; a log keeps whole lines
+        each.soft_wrap = not each.is_terminal
     impl = args.impl.resolve()
     try:
         data = load_data(args)
@@ -241,8 +243,10 @@ def main(argv: list[str] | None = None) -> int:
     except (DataError, ImplementationError, TrainingError) as error:
         error_console.print(f"error: {error}", markup=False)
         return 1
-    console.print(f"Training {impl / 'network.py'} on {data.name}: {len(data.train_labels)} training and "
-                  f"{len(data.test_labels)} test images of {data.train_images.shape[1]}x{data.train_images.shape[2]}, "
+    # Short lines: a wrapped path or figure is hard to read in an 80-column terminal.
+    console.print(f"Training {impl / 'network.py'}\n"
+                  f"on {data.name}: {len(data.train_labels)} training and {len(data.test_labels)} test images of "
+                  f"{data.train_images.shape[1]}x{data.train_images.shape[2]},\n"
                   f"{args.epochs} epoch(s), learning rate {args.lr}, seed {args.seed}", markup=False)
     try:
         cnn = network.CNN(image_shape=data.train_images.shape[1:], rng=args.seed)
@@ -259,8 +263,8 @@ def main(argv: list[str] | None = None) -> int:
         error_console.print(f"error: your network raised {type(error).__name__} while training:\n"
                             f"{student_traceback(error, impl)}", markup=False)
         return 1
-    console.print(f"final test accuracy {history['test_accuracy'][-1]:.1%}; wrote "
-                  + ", ".join(str(path) for path in written), markup=False)
+    console.print(f"final test accuracy {history['test_accuracy'][-1]:.1%}; in {args.out}:\n  "
+                  + " ".join(path.name for path in written), markup=False)
     return 0
 
 
