@@ -166,13 +166,18 @@ def buggy_seed_track(folder: Path) -> None:
     shutil.rmtree(folder / "done")
 
 
+def typed_env() -> dict[str, str]:
+    """The environment of a command a student types: no make above it (`make check` runs these
+    tests, and its MAKELEVEL and MAKEFLAGS would make the inner make say "Entering directory")."""
+    return {key: value for key, value in os.environ.items() if not key.startswith(("MAKE", "MFLAGS", "TMUX"))}
+
+
 def screen(folder: Path, command: str, columns: int, rows: int) -> list[str]:
     """The rows of a columns x rows terminal (tmux) once `command` has run in folder, then
     `echo EXIT=$?` as a stand-in for the shell's prompt."""
     tmux = ["tmux", "-L", f"kata-test-{os.getpid()}-{columns}x{rows}", "-f", "/dev/null"]
-    env = {key: value for key, value in os.environ.items() if not key.startswith("TMUX")} | {"TERM": "xterm-256color"}
     subprocess.run(tmux + ["new-session", "-d", "-x", str(columns), "-y", str(rows), "-c", str(folder),
-                           f"{command}; echo EXIT=$?; sleep 600"], check=True, env=env)
+                           f"{command}; echo EXIT=$?; sleep 600"], check=True, env=typed_env() | {"TERM": "xterm-256color"})
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
@@ -218,13 +223,13 @@ def test_a_failing_command_ends_make_without_its_error_trailer(unpacked):
     # make's status stays 1 for scripts; stderr (where make's trailer goes) stays empty. The
     # hint runs are quick: repeated, they would show a race between the recipe and make.
     tested = subprocess.run(["make", "test", "EX=softmax", f"PY={sys.executable}"], cwd=unpacked,
-                            capture_output=True, text=True, timeout=120)
+                            capture_output=True, text=True, timeout=120, env=typed_env())
     assert (tested.returncode, tested.stderr) == (1, ""), tested.stdout + tested.stderr
     assert tested.stdout.rstrip().splitlines()[-1].split() == ["make", "test", "EX=softmax.softmax",
                                                                 "make", "hint", "EX=softmax.softmax"]
     for _ in range(10):
         hinted = subprocess.run(["make", "hint", "EX=conv.nope", f"PY={sys.executable}"], cwd=unpacked,
-                                capture_output=True, text=True, timeout=60)
+                                capture_output=True, text=True, timeout=60, env=typed_env())
         assert (hinted.returncode, hinted.stderr) == (1, "") and "did you mean" in hinted.stdout, hinted
 
 
@@ -249,7 +254,8 @@ def test_the_first_venv_set_up_says_what_it_does_and_how_long_it_took(unpacked, 
     fake = tmp_path / "python3"
     fake.write_text(FAKE_PYTHON.format(python=sys.executable))
     fake.chmod(0o755)
-    made = subprocess.run(["make", ".venv/.installed", f"PYTHON={fake}"], cwd=unpacked, capture_output=True, text=True, timeout=60)
+    made = subprocess.run(["make", ".venv/.installed", f"PYTHON={fake}"], cwd=unpacked, capture_output=True, text=True,
+                          timeout=60, env=typed_env())
     assert made.returncode == 0, made.stdout + made.stderr
     said = made.stdout.splitlines()
     assert said[0].startswith("Setting up .venv/") and "1 to 3 minutes" in said[1], made.stdout
