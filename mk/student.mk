@@ -3,6 +3,10 @@
 
 .PHONY: student-help test watch watch-deps hint reset submission train
 
+# A command that fails ends make quietly, its own last line (what to do next) the last on
+# the screen, and make's status still 1: kata/kit/quiet_exit.py says how.
+QUIET_FAIL = || exec $(PY) -m kata.kit.quiet_exit
+
 student-help:
 	@echo "make test [EX=conv]                   run the public tests on exercises/, show your progress"
 	@echo "make watch [EX=conv]                  the same, again after every save (make watch-deps once)"
@@ -13,7 +17,7 @@ student-help:
 	@echo "make submission                       build submission.zip (your exercise files only) to hand in"
 
 test: $(READY)
-	@$(PY) -m kata.kit.progress --impl $(IMPL) --track $(TRACK) $(if $(EX),--ex $(EX))
+	@$(PY) -m kata.kit.progress --impl $(IMPL) --track $(TRACK) $(if $(EX),--ex $(EX)) $(QUIET_FAIL)
 
 watch: $(READY)
 	@$(PY) -m kata.kit.watch --impl $(IMPL) --track $(TRACK) $(if $(EX),--ex $(EX))
@@ -24,15 +28,15 @@ watch-deps: $(READY)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/requirements-watch.txt
 
 hint: $(READY)
-	@$(PY) -m kata.kit.hints $(EX) $(if $(LEVEL),--level $(LEVEL))
+	@$(PY) -m kata.kit.hints $(EX) $(if $(LEVEL),--level $(LEVEL)) $(QUIET_FAIL)
 
 reset: $(READY)
-	@$(PY) -m kata.kit.reset $(EX)
+	@$(PY) -m kata.kit.reset $(EX) $(QUIET_FAIL)
 
 submission: $(READY)
-	@$(PY) -m kata.kit.submission --track $(TRACK)
+	@$(PY) -m kata.kit.submission --track $(TRACK) $(QUIET_FAIL)
 
 ARGS ?=
 
 train: $(READY)
-	@$(PY) -m kata.kit.train --impl $(IMPL) $(ARGS)
+	@$(PY) -m kata.kit.train --impl $(IMPL) $(ARGS) $(QUIET_FAIL)

@@ -1,4 +1,5 @@
-"""The training command's pictures: curves, learned filters, feature maps (matplotlib, Agg).
+"""The training command's pictures (matplotlib, Agg): the curves, the filters before and after
+training, the feature maps of one image, the confusion matrix and the misclassified digits.
 
 Each function writes one PNG atomically (kata.kit.atomic): an interrupted run never leaves
 half an image behind.
@@ -62,18 +63,68 @@ def _grid(count: int) -> tuple[int, int]:
     return math.ceil(count / columns), columns
 
 
-def filter_grid(filters: np.ndarray, path: Path) -> Path:
-    """Each learned (k, k) filter as a tile; one symmetric colour scale, so tiles compare."""
-    rows, columns = _grid(len(filters))
-    limit = float(np.max(np.abs(filters))) or 1.0
-    figure, axes = plt.subplots(rows, columns, figsize=(1.6 * columns, 1.6 * rows + 0.4), squeeze=False)
-    for index, axis in enumerate(axes.flat):
+def filter_grid(learned: np.ndarray, initial: np.ndarray, path: Path) -> Path:
+    """Each (k, k) filter as a tile, before training (left) and after (right), all on one
+    symmetric colour scale with its colorbar: what training changed, and which filters grew
+    strong (dark) or stayed weak (pale)."""
+    count = len(learned)
+    rows, columns = _grid(count)
+    limit = float(max(np.max(np.abs(learned)), np.max(np.abs(initial)))) or 1.0
+    figure, axes = plt.subplots(rows, 2 * columns + 1, figsize=(1.3 * (2 * columns + 1), 1.4 * rows + 0.8),
+                                squeeze=False, gridspec_kw={"width_ratios": [1] * columns + [0.3] + [1] * columns})
+    for axis in axes.flat:
         axis.set_axis_off()
-        if index < len(filters):
+    for side, (filters, label) in enumerate(((initial, "before"), (learned, "after"))):
+        for index in range(count):
+            axis = axes[index // columns, side * (columns + 1) + index % columns]
             image = axis.imshow(filters[index], cmap="RdBu_r", vmin=-limit, vmax=limit)
-            axis.set_title(f"filter {index}", fontsize=8)
-    figure.colorbar(image, ax=axes, shrink=0.8, label="weight")
-    figure.suptitle(f"The {len(filters)} learned {filters.shape[1]}x{filters.shape[2]} filters (red +, blue -)")
+            axis.set_title(f"{index} {label}", fontsize=8)
+    figure.colorbar(image, ax=axes, shrink=0.8, label="weight (one scale for all)")
+    figure.suptitle(f"The {count} {learned.shape[1]}x{learned.shape[2]} filters before (left) and after training "
+                    f"(right): red +, blue -, white 0")
+    return _save(figure, path)
+
+
+def confusion_matrix(counts: np.ndarray, path: Path) -> Path:
+    """counts[t, p]: how many test images of digit t were predicted p. The right answers (the
+    diagonal) are blue; the errors red, shaded by their share of the true digit's images on
+    a scale of their own, so that even a rare confusion stands out."""
+    shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    classes = len(counts)
+    diagonal = np.eye(classes, dtype=bool)
+    figure, axes = plt.subplots(figsize=(6.5, 5.5))
+    axes.imshow(np.ma.masked_where(~diagonal, shares), cmap="Blues", vmin=0, vmax=1)
+    worst = float(np.max(shares[~diagonal])) or 1.0
+    errors = axes.imshow(np.ma.masked_where(diagonal | (counts == 0), shares), cmap="Reds", vmin=0, vmax=worst)
+    for (true, predicted), count in np.ndenumerate(counts):
+        if count:  # an empty cell stays blank: the errors are the few numbers off the diagonal
+            dark = shares[true, predicted] > (0.5 if true == predicted else worst / 2)
+            axes.text(predicted, true, str(count), ha="center", va="center", fontsize=8,
+                      color="white" if dark else "black")
+    axes.set(xticks=range(classes), yticks=range(classes), xlabel="predicted digit", ylabel="true digit",
+             title=f"Confusion matrix: {counts.sum()} test images, {np.trace(counts) / max(counts.sum(), 1):.1%} right")
+    figure.colorbar(errors, ax=axes, label="errors: share of the true digit's images")
+    return _save(figure, path)
+
+
+def mistakes(images: np.ndarray, true: np.ndarray, predicted: np.ndarray, confidence: np.ndarray,
+             wrong: int, tested: int, path: Path) -> Path:
+    """The misclassified test images (the first ones, up to a grid's worth), each titled with
+    its true label, what the network said and the probability it gave that answer."""
+    count = len(images)
+    rows, columns = (1, 1) if count == 0 else (math.ceil(count / 8), min(count, 8))
+    figure, axes = plt.subplots(rows, columns, figsize=(1.3 * columns + 0.4, 1.5 * rows + 0.7), squeeze=False)
+    for axis in axes.flat:
+        axis.set_axis_off()
+    for axis, image, label, said, probability in zip(axes.flat, images, true, predicted, confidence):
+        axis.imshow(image, cmap="gray")
+        axis.set_title(f"true {label}\nsaid {said} ({probability:.0%})", fontsize=8)
+    if count == 0:
+        axes[0, 0].text(0.5, 0.5, "none", ha="center", va="center", fontsize=14)
+    which = "all shown" if count == wrong else f"the first {count} shown"
+    figure.suptitle(f"{wrong} of {tested} test images misclassified ({which}): the true label, "
+                    "what the network said and the probability it gave" if wrong
+                    else f"None of the {tested} test images is misclassified", fontsize=10)
     return _save(figure, path)
 
 

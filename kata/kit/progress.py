@@ -6,14 +6,18 @@
 
 pytest runs in this process with its own terminal output switched off; a small plugin
 (ProgressCollector) records each test's outcome under its @pytest.mark.exercise id, and
-the table below replaces pytest's report. An exercise is
+the report below replaces pytest's. An exercise is
 
     done          every one of its tests passed,
     not started   every one of its tests failed with the stub's NotImplementedError,
-    failing       anything else; its first failure is shown under it: the check's own
-                  message (kata/judge/checks.py says the call, the shapes, expected vs got, the
-                  worst index and its relative error) and the last lines of the traceback
-                  that lie in the student's file and the test that made the call.
+    failing       anything else.
+
+The report fits a 80x24 terminal and ends with what matters now: the table (a file whose
+exercises are all done, or all not started, is one line, and so are several such files in
+a row), then the first failure (the check's own message: kata/judge/checks.py says the call,
+the shapes, expected vs got, the worst index and the likely bug; then the test's call and the
+line of the student's file), then how far along and the commands to run next, each on one
+line. In a terminal the failure's message is cut to what fits the window.
 
 Exit status: 0 when every exercise with tests is done, 1 while any is not, 2 on bad
 arguments. For pytest's full report: .venv/bin/python -m pytest tests/public --ex conv
@@ -22,25 +26,26 @@ arguments. For pytest's full report: .venv/bin/python -m pytest tests/public --e
 from __future__ import annotations
 
 import argparse
+import ast
 import sys
 import traceback
 from dataclasses import dataclass, field
+from itertools import groupby
 from pathlib import Path
 
 import pytest
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.console import Group
+from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
-from rich.panel import Panel
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
-from kata.exercises import TRACKS, Exercise, in_track, normalize, select
+from kata.exercises import TRACKS, Exercise, in_track, modules, normalize, select
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_MESSAGE_LINES = 8
 MAX_FRAMES = 3
+MIN_MESSAGE_ROWS = 3  # a failure's message is never cut shorter than this to fit the window
 
 
 @dataclass
@@ -50,7 +55,9 @@ class Outcome:
     test: str
     passed: bool
     not_started: bool = False  # failed with the stub's NotImplementedError
-    message: str = ""
+    message: str = ""  # the check's message, or the exception's type and message
+    where: list[str] = field(default_factory=list)  # the test's call, then the student's lines
+    printed: str = ""  # what the student's code printed during the test
 
 
 @dataclass
@@ -75,8 +82,8 @@ class ExerciseResult:
         return next((o for o in failed if not o.not_started), failed[0] if failed else None)
 
 
-def _frames(error: BaseException, impl_dir: Path, tests_dir: Path) -> list[str]:
-    """The traceback lines worth reading: the test's call, then the student's own frames.
+def _frames(error: BaseException, impl_dir: Path, tests_dir: Path) -> tuple[list[str], list[str]]:
+    """The traceback lines worth reading: the test's call, and the student's own frames.
 
     Follows the chain (an ImportError's cause holds the student's line) and drops every
     frame of pytest, NumPy, or the kata's transport.
@@ -96,7 +103,26 @@ def _frames(error: BaseException, impl_dir: Path, tests_dir: Path) -> list[str]:
         if isinstance(error, SyntaxError) and error.filename and Path(error.filename).resolve().is_relative_to(impl_dir):
             student_lines.append(f"{_relative(Path(error.filename).resolve())}:{error.lineno}: {(error.text or '').strip()}")
         error = error.__cause__ or error.__context__
-    return test_lines[-1:] + student_lines[-MAX_FRAMES:]
+    return test_lines[-1:], student_lines[-MAX_FRAMES:]
+
+
+def definition_line(impl_dir: Path, exercise: Exercise, message: str) -> str | None:
+    """Where the exercise's code starts in the student's file ("exercises/conv.py:57 in backward").
+
+    A wrong value raises in the check, not in the student's code, so no traceback frame
+    points there: the function the message names (`.backward(`) is the place to look, else
+    the exercise's first function. None when the file cannot be parsed (its SyntaxError says where).
+    """
+    path = impl_dir / f"{exercise.module}.py"
+    try:
+        tree = ast.parse(path.read_text(), str(path))
+    except (OSError, SyntaxError, ValueError):
+        return None
+    found = {node.name: node.lineno for node in ast.walk(tree)
+             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in exercise.written_in}
+    named = [name for name in exercise.written_in if name in found and f"{name}(" in message]
+    name = (named or [name for name in exercise.written_in if name in found] or [None])[0]
+    return None if name is None else f"{_relative(path)}:{found[name]} in {name}"
 
 
 def _relative(path: Path) -> str:
@@ -113,11 +139,14 @@ def _shorten(text: str) -> str:
     return "\n".join(lines)
 
 
-def describe(error: BaseException, impl_dir: Path, tests_dir: Path) -> str:
-    """A failure in a student's words: the message, then where it happened."""
+def describe(error: BaseException, exercise: Exercise, impl_dir: Path, tests_dir: Path) -> tuple[str, list[str]]:
+    """A failure in a student's words: the message, and where it happened (the test's call,
+    then the student's lines, or where the exercise's function starts when none raised)."""
     message = str(error) if isinstance(error, AssertionError) else f"{type(error).__name__}: {error}"
-    where = _frames(error, impl_dir, tests_dir)
-    return _shorten(message) + "".join(f"\n  at {line}" for line in where)
+    test_lines, student_lines = _frames(error, impl_dir, tests_dir)
+    if not student_lines and not isinstance(error, SyntaxError):
+        student_lines = [line for line in [definition_line(impl_dir, exercise, message)] if line]
+    return _shorten(message), test_lines + student_lines
 
 
 class ProgressCollector:
@@ -147,11 +176,9 @@ class ProgressCollector:
             return
         if report.failed:
             error = call.excinfo.value
+            message, where = describe(error, result.exercise, self.impl_dir, self.tests_dir)
             outcome = Outcome(item.name, passed=False, not_started=isinstance(error, NotImplementedError),
-                              message=describe(error, self.impl_dir, self.tests_dir))
-            printed = _shorten(report.capstdout)
-            if printed:
-                outcome.message += "\n  your code printed:\n" + "\n".join(f"    {l}" for l in printed.splitlines())
+                              message=message, where=where, printed=_shorten(report.capstdout))
         else:
             outcome = Outcome(item.name, passed=True)
         result.outcomes.append(outcome)
@@ -163,28 +190,96 @@ class ProgressCollector:
 STYLES = {"done": ("green", "✔"), "failing": ("red", "✘"), "not started": ("yellow", "·"), "no tests": ("dim", "-")}
 
 
-def render(results: list[ExerciseResult]) -> Panel:
-    """The progress table: one aligned line per exercise, its first failure indented under it.
+@dataclass
+class Row:
+    """One line of the table: one exercise, or (collapsed) whole files that share a status."""
 
-    (Not a rich Table: a table cell cannot span the row, and a failure needs the full width.)
+    status: str
+    results: list[ExerciseResult]
+    collapsed: bool = False
+
+
+def table_rows(results: list[ExerciseResult]) -> list[Row]:
+    """A file whose exercises are all done, or all not started, is one row, and so are
+    consecutive such files with the same status; any other file shows each exercise. With one
+    file shown (EX=conv) every exercise has its row: there is room, and nothing to summarise."""
+    files = [list(group) for _, group in groupby(results, key=lambda r: r.exercise.module)]
+    if len(files) == 1:
+        return [Row(r.status, [r]) for r in results]
+    rows: list[Row] = []
+    for group in files:
+        statuses = {r.status for r in group}
+        status = statuses.pop() if len(statuses) == 1 else None
+        if status not in ("done", "not started"):
+            rows.extend(Row(r.status, [r]) for r in group)
+        elif rows and rows[-1].collapsed and rows[-1].status == status:
+            rows[-1].results.extend(group)
+        else:
+            rows.append(Row(status, list(group), collapsed=True))
+    return rows
+
+
+def _row(row: Row, id_width: int, width: int) -> RenderableType:
+    style, mark = STYLES[row.status]
+    status = Text(f"{mark} {row.status:<11}  ", style=style)
+    if row.collapsed:  # the files alone: the summary line counts the exercises
+        grid = Table.grid()
+        grid.add_column(width=len(status), no_wrap=True)
+        grid.add_column(ratio=1)  # file names never contain a space: a wrap falls between them
+        grid.add_row(status, Text(" ".join(dict.fromkeys(r.exercise.module for r in row.results)), style="bold"))
+        return grid
+    result = row.results[0]
+    passed = sum(o.passed for o in result.outcomes)
+    line = status + Text.assemble((f"{result.exercise.id:<{id_width}}", "bold"),
+                                  f"  {passed:>2}/{len(result.outcomes):<2}  {result.exercise.title}")
+    line.truncate(width, overflow="ellipsis")  # a title never takes a second line
+    return line
+
+
+def render(results: list[ExerciseResult], width: int, track: str = "all") -> Group:
+    """The progress table: a title, then one aligned line per row of table_rows."""
+    rows = table_rows(results)
+    id_width = max([len(r.results[0].exercise.id) for r in rows if not r.collapsed] or [0])
+    title = Text(f"Your progress (public tests{'' if track == 'all' else ', track ' + track})", style="bold")
+    return Group(title, *(_row(row, id_width, width) for row in rows))
+
+
+def shown_failure(results: list[ExerciseResult]) -> ExerciseResult | None:
+    """The exercise whose failure the report ends with: the first one failing in teaching
+    order (a real failure says most), else none (a stub's NotImplementedError says nothing
+    the Next: line does not)."""
+    return next((r for r in results if r.status == "failing"), None)
+
+
+def _rows_of(text: Text, console: Console, width: int) -> int:
+    return len(text.wrap(console, width))
+
+
+def failure_block(result: ExerciseResult, console: Console, max_rows: int | None = None) -> Group:
+    """The first failure of `result`: which test, the check's message, where, what it printed.
+
+    With max_rows (a terminal's height left over), the message's first line (the call, the
+    shapes, the worst element, then the oracle's long explanation) is cut, never below
+    MIN_MESSAGE_ROWS rows, so that the likely bug and the student's line stay on the screen.
     """
-    id_width = max(len(r.exercise.id) for r in results)
-    lines: list = []
-    for result in results:
-        style, mark = STYLES[result.status]
-        row = Table.grid(padding=(0, 2))
-        row.add_column(width=13, no_wrap=True)
-        row.add_column(width=id_width, no_wrap=True)
-        row.add_column(width=5, justify="right", no_wrap=True)
-        row.add_column(ratio=1)
-        passed = sum(o.passed for o in result.outcomes)
-        row.add_row(Text(f"{mark} {result.status}", style=style), Text(result.exercise.id, style="bold"),
-                    f"{passed}/{len(result.outcomes)}", result.exercise.title)
-        lines.append(row)
-        failure = result.first_failure
-        if result.status == "failing" and failure:
-            lines.append(Padding(Text(f"{failure.test}: {failure.message}", style="red"), (0, 0, 1, 4)))
-    return Panel(Group(*lines), title="Your progress (public tests)", title_align="left")
+    failure = result.first_failure
+    assert failure is not None
+    width = max(20, console.width - 2)
+    header = Text.assemble(("✘ ", "red"), (result.exercise.id, "bold red"), f", {failure.test}:")
+    first, _, rest = failure.message.partition("\n")
+    main, details = Text(first, style="red"), Text(rest, style="red")
+    where = Text("\n".join(f"at {line}" for line in failure.where), style="dim")
+    printed = Text("your code printed:\n" + "\n".join(f"  {line}" for line in failure.printed.splitlines())
+                   if failure.printed else "")
+    parts = [part for part in (details, where, printed) if part.plain]
+    if max_rows is not None:
+        others = 1 + sum(_rows_of(part, console, width) for part in parts)
+        lines = main.wrap(console, width)
+        keep = max(MIN_MESSAGE_ROWS, max_rows - others - 1)  # - 1: the line that says it was cut
+        if len(lines) > keep:
+            main = Text("\n").join([*list(lines)[:keep], Text(f"… (all of it: make test EX={result.exercise.id})",
+                                                                 style="dim")])
+    return Group(header, *(Padding(part, (0, 0, 0, 2)) for part in [main, *parts]))
 
 
 def next_exercise(results: list[ExerciseResult], track: str = "all") -> Exercise | None:
@@ -207,24 +302,74 @@ def next_exercise(results: list[ExerciseResult], track: str = "all") -> Exercise
                 next((e for e in exercises if e.id not in shown), None))
 
 
+def _stub_line(results: list[ExerciseResult], exercise: Exercise) -> str | None:
+    """"exercises/softmax.py:36" for a not-started exercise: where its NotImplementedError is raised."""
+    result = next((r for r in results if r.exercise == exercise), None)
+    failure = result.first_failure if result else None
+    if failure is None or not failure.not_started or not failure.where:
+        return None
+    place = failure.where[-1].split(" in ", 1)[0]  # the student's frames come last
+    return place if f"{exercise.module}.py:" in place else None
+
+
 def summary(results: list[ExerciseResult], track: str = "all") -> str:
-    """The last line: how far along, and the one command to run next (within the track)."""
+    """The sentence before the commands: how far along, and what to work on next (within the track)."""
     done = sum(r.status == "done" for r in results)
     graded = [r for r in results if r.status != "no tests"]
     line = f"{done} of {len(graded)} exercises done."
     todo = next_exercise(results, track)
     if todo is not None:
-        line += (f" Next: {todo.id} in exercises/{todo.module}.py"
-                 f" (`make test EX={todo.id}`, `make hint EX={todo.id}`).")
-    elif graded:
-        line += " Every exercise passes its public tests; `make submission` builds the zip to hand in."
+        return line + f" Next: {todo.id} in {_stub_line(results, todo) or f'exercises/{todo.module}.py'}"
+    if graded:
+        return line + " Every exercise passes its public tests: hand it in."
     return line
+
+
+def commands(results: list[ExerciseResult], track: str = "all") -> list[str]:
+    """The commands to run next: the next exercise's test and hint, or the submission."""
+    todo = next_exercise(results, track)
+    if todo is not None:
+        return [f"make test EX={todo.id}", f"make hint EX={todo.id}"]
+    return ["make submission"] if any(r.status != "no tests" for r in results) else []
+
+
+def command_lines(commands: list[str], width: int) -> list[str]:
+    """The commands indented, side by side when they fit the width, else one per line: a
+    command is never broken, so it can be copied whole."""
+    side_by_side = "  " + "    ".join(commands)
+    return [side_by_side] if len(side_by_side) <= width else [f"  {command}" for command in commands]
+
+
+def report(results: list[ExerciseResult], console: Console, track: str = "all") -> Group:
+    """The whole report: the table, the first failure, the summary and the commands."""
+    table = render(results, console.width, track)
+    closing = [Text(summary(results, track))] + [Text(line, style="bold") for line in
+                                                    command_lines(commands(results, track), console.width)]
+    failing = shown_failure(results)
+    if failing is None:
+        return Group(table, Text(""), *closing)
+    max_rows = None
+    if console.is_terminal:  # the screen's rows left once the table and the closing lines are shown
+        used = len(console.render_lines(table, pad=False)) + sum(
+            _rows_of(line, console, console.width) for line in closing)
+        max_rows = console.height - 1 - used - 2  # the shell's prompt, two blank lines
+    return Group(table, Text(""), failure_block(failing, console, max_rows), Text(""), *closing)
+
+
+def test_files(tests_dir: Path, chosen: list[Exercise]) -> list[Path]:
+    """The test files to collect: test_<file>.py holds the tests of <file>.py's exercises only
+    (the public suites' convention), so another exercise file's suite is left out (importing
+    it costs time: scipy.signal alone about a second); a file of any other name is kept."""
+    wanted = {exercise.module for exercise in chosen}
+    others = set(modules()) - wanted
+    return sorted(path for path in tests_dir.glob("test_*.py") if path.stem.removeprefix("test_") not in others)
 
 
 def run(ex: str | None, impl_dir: Path, tests_dir: Path, console: Console, track: str = "all") -> list[ExerciseResult]:
     """Run the public tests of select(ex, track); raises RuntimeError if pytest itself fails."""
     chosen = select(ex, track)
-    args = [_relative(tests_dir), "--impl", _relative(impl_dir), "--track", track] + (["--ex", ex] if ex else [])
+    paths = [_relative(path) for path in test_files(tests_dir, chosen)] or [_relative(tests_dir)]
+    args = [*paths, "--impl", _relative(impl_dir), "--track", track] + (["--ex", ex] if ex else [])
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   console=console, transient=True) as progress:
         collector = ProgressCollector(chosen, impl_dir, tests_dir, progress)
@@ -245,23 +390,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tests", type=Path, default=ROOT / "tests" / "public", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.ex = normalize(args.ex)  # EX=conv.py means conv
-    console = Console()
+    console = Console(highlight=False)
     try:
         select(args.ex, args.track)
     except ValueError as error:
-        console.print(f"[red]error:[/red] {error}", highlight=False)
+        console.print(Text.assemble(("error:", "red"), f" {error}"))
         return 2
     impl_dir = args.impl.resolve()
     if not impl_dir.is_dir():
-        console.print(f"[red]error:[/red] IMPL={args.impl}: no such folder", highlight=False)
+        console.print(Text.assemble(("error:", "red"), f" IMPL={args.impl}: no such folder"))
         return 2
     try:
         results = run(args.ex, impl_dir, args.tests.resolve(), console, args.track)
     except RuntimeError as error:
-        console.print(f"[red]error:[/red] {error}", highlight=False)
+        console.print(Text.assemble(("error:", "red"), f" {error}"))
         return 2
-    console.print(render(results))
-    console.print(summary(results, args.track), highlight=False)
+    console.print(report(results, console, args.track))
     return 0 if all(r.status in ("done", "no tests") for r in results) else 1
 
 

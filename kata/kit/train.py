@@ -10,8 +10,10 @@ each epoch. The same --seed gives the same network, order and numbers. Written t
 
     loss.png          the training loss of every step and its moving average
     accuracy.png      training accuracy per epoch and test accuracy after each
-    filters.png       the learned filters, one tile each
+    filters.png       the filters before and after training, on one scale
     feature_maps.png  one test image and the conv layer's output maps for it
+    confusion.png     the test set's confusion matrix (true digit x predicted digit)
+    mistakes.png      the first misclassified test images, with what the network said
     training.json     the options and every epoch's figures
 
 This is your own tool: your code runs in this process (kata.judge.student.load_module), so an
@@ -40,6 +42,8 @@ from kata.judge.student import ImplementationError, load_module
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_LEARN_RATE = {"digits": 0.03, "mnist": 0.005}
 DIGITS_SPLIT_SEED = 0  # one fixed train/test split, so runs with different --seed compare
+CLASSES = 10
+MAX_MISTAKES_SHOWN = 32  # four rows of eight in mistakes.png
 
 
 class TrainingError(Exception):
@@ -172,42 +176,63 @@ def train(cnn: Any, data: Dataset, args: argparse.Namespace, console: Console) -
                 total_correct += bool(correct)
                 history["step_loss"].append(float(loss))
                 progress.update(task, advance=1, loss=total_loss / step, accuracy=total_correct / step)
-        test_accuracy = float(np.mean(np.asarray(cnn.predict(data.test_images)) == data.test_labels))
+        predicted = np.asarray(cnn.predict(data.test_images))
+        test_accuracy = float(np.mean(predicted == data.test_labels))
         seconds = time.perf_counter() - started
         history["loss"].append(total_loss / len(data.train_labels))
         history["train_accuracy"].append(total_correct / len(data.train_labels))
         history["test_accuracy"].append(test_accuracy)
         history["seconds"].append(seconds)
+        history["predicted"] = predicted.tolist()  # the last epoch's: confusion.png and mistakes.png
         console.print(f"epoch {epoch}/{args.epochs}: loss {history['loss'][-1]:.3f}, "
                       f"training accuracy {history['train_accuracy'][-1]:.1%}, "
                       f"test accuracy {test_accuracy:.1%} ({seconds:.1f} s)")
     return history
 
 
-def save_results(cnn: Any, data: Dataset, history: dict[str, list], args: argparse.Namespace) -> list[Path]:
+def confusion(true: np.ndarray, predicted: np.ndarray, classes: int = CLASSES) -> np.ndarray:
+    """counts[t, p]: how many images of label t were predicted p; it sums to len(true)."""
+    counts = np.zeros((classes, classes), dtype=np.int64)
+    np.add.at(counts, (np.asarray(true), np.asarray(predicted)), 1)
+    return counts
+
+
+def save_results(cnn: Any, data: Dataset, history: dict[str, list], initial_filters: np.ndarray,
+                 args: argparse.Namespace) -> list[Path]:
     from kata.kit import plots  # matplotlib is slow to import: only once there is something to draw
 
     out = args.out
     image, label = data.test_images[0], int(data.test_labels[0])
-    predicted = int(np.argmax(cnn.forward(image)))
+    predicted = np.asarray(history["predicted"])
+    counts = confusion(data.test_labels, predicted)
+    wrong = np.flatnonzero(predicted != data.test_labels)
+    shown = wrong[:MAX_MISTAKES_SHOWN]
+    confidence = np.array([np.max(cnn.forward(data.test_images[i])) for i in shown])
     written = [
         plots.loss_curve(history["step_loss"], len(data.train_labels), out / "loss.png"),
         plots.accuracy_curve(history["train_accuracy"], history["test_accuracy"], out / "accuracy.png"),
-        plots.filter_grid(np.asarray(cnn.conv.filters), out / "filters.png"),
+        plots.filter_grid(np.asarray(cnn.conv.filters), initial_filters, out / "filters.png"),
         plots.feature_maps(image, np.asarray(cnn.conv.forward(image)),
-                           f"Test image 0: label {label}, predicted {predicted}", out / "feature_maps.png"),
+                           f"Test image 0: label {label}, predicted {predicted[0]}", out / "feature_maps.png"),
+        plots.confusion_matrix(counts, out / "confusion.png"),
+        plots.mistakes(data.test_images[shown], data.test_labels[shown], predicted[shown], confidence,
+                       len(wrong), len(predicted), out / "mistakes.png"),
     ]
     options = {key: str(value) if isinstance(value, Path) else value for key, value in vars(args).items()}
     summary = {"options": options, "data": data.name, "train_images": len(data.train_labels),
-               "test_images": len(data.test_labels), **{k: v for k, v in history.items() if k != "step_loss"}}
+               "test_images": len(data.test_labels),
+               **{k: v for k, v in history.items() if k not in ("step_loss", "predicted")},
+               "confusion": counts.tolist(), "misclassified": wrong.tolist()}
     write_text(out / "training.json", json.dumps(summary, indent=2) + "\n")
     return written + [out / "training.json"]
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    console = Console(highlight=False, soft_wrap=True)
-    error_console = Console(stderr=True, highlight=False, soft_wrap=True)
+    console = Console(highlight=False)
+    error_console = Console(stderr=True, highlight=False)
+    for each in (console, error_console):  # a terminal wraps between words; a log keeps whole lines
+        each.soft_wrap = not each.is_terminal
     impl = args.impl.resolve()
     try:
         data = load_data(args)
@@ -218,13 +243,16 @@ def main(argv: list[str] | None = None) -> int:
     except (DataError, ImplementationError, TrainingError) as error:
         error_console.print(f"error: {error}", markup=False)
         return 1
-    console.print(f"Training {impl / 'network.py'} on {data.name}: {len(data.train_labels)} training and "
-                  f"{len(data.test_labels)} test images of {data.train_images.shape[1]}x{data.train_images.shape[2]}, "
+    # Short lines: a wrapped path or figure is hard to read in an 80-column terminal.
+    console.print(f"Training {impl / 'network.py'}\n"
+                  f"on {data.name}: {len(data.train_labels)} training and {len(data.test_labels)} test images of "
+                  f"{data.train_images.shape[1]}x{data.train_images.shape[2]},\n"
                   f"{args.epochs} epoch(s), learning rate {args.lr}, seed {args.seed}", markup=False)
     try:
         cnn = network.CNN(image_shape=data.train_images.shape[1:], rng=args.seed)
+        initial_filters = np.array(cnn.conv.filters, dtype=float)  # a copy: training updates them in place
         history = train(cnn, data, args, console)
-        written = save_results(cnn, data, history, args)
+        written = save_results(cnn, data, history, initial_filters, args)
     except TrainingError as error:
         error_console.print(f"error: {error}", markup=False)
         return 1
@@ -235,8 +263,8 @@ def main(argv: list[str] | None = None) -> int:
         error_console.print(f"error: your network raised {type(error).__name__} while training:\n"
                             f"{student_traceback(error, impl)}", markup=False)
         return 1
-    console.print(f"final test accuracy {history['test_accuracy'][-1]:.1%}; wrote "
-                  + ", ".join(str(path) for path in written), markup=False)
+    console.print(f"final test accuracy {history['test_accuracy'][-1]:.1%}; in {args.out}:\n  "
+                  + " ".join(path.name for path in written), markup=False)
     return 0
 
 

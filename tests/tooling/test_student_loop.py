@@ -36,8 +36,11 @@ def test_next_is_the_first_unfinished_in_teaching_order():
 
 def test_submission_only_when_everything_is_done():
     ids = [e.id for e in EXERCISES]
-    line = progress.summary(_results(ids, set(ids)))
-    assert "Next:" not in line and "make submission" in line
+    results = _results(ids, set(ids))
+    assert "Next:" not in progress.summary(results) and "hand it in" in progress.summary(results)
+    assert progress.commands(results) == ["make submission"]
+    unfinished = _results(ids, set(ids[:-1]))
+    assert "hand it in" not in progress.summary(unfinished) and "make submission" not in progress.commands(unfinished)
 
 
 # --------------------------------------------------------------------- 3. hints and EX names
@@ -142,7 +145,7 @@ def test_train_names_a_missing_file_and_its_exercise(tmp_path, capsys):
 def test_next_stays_within_the_chosen_track():
     seed = [e.id for e in EXERCISES if e.track == "seed"]
     line = progress.summary(_results(seed, set(seed)), "seed")
-    assert "Next:" not in line and "make submission" in line
+    assert "Next:" not in line and progress.commands(_results(seed, set(seed)), "seed") == ["make submission"]
 
 
 @pytest.mark.parametrize("content, said", [
@@ -160,3 +163,40 @@ def test_mnist_npz_is_recognised_by_content(tmp_path, content, said):
     with pytest.raises(DataError, match=said) as error:
         load_mnist(path)
     assert "pickled" not in str(error.value)
+
+
+# --------------------------------------------------------------------- 1. the layout
+
+def test_done_and_untouched_files_collapse_to_one_row_each_run():
+    ids = [e.id for e in EXERCISES if e.track == "seed"]
+    results = _results(ids, set(ids[:5]))  # softmax, dense done, maxpool half done, the rest untouched
+    rows = progress.table_rows(results)
+    assert [(row.status, row.collapsed, [r.exercise.id for r in row.results]) for row in rows] == [
+        ("done", True, ids[:4]),
+        ("done", False, ["maxpool.forward"]), ("not started", False, ["maxpool.backward"]),
+        ("not started", True, ["conv.forward", "conv.backward", "network.train"]),
+    ]
+    one_file = progress.table_rows(_results(ids[:2], set(ids[:2])))
+    assert [row.collapsed for row in one_file] == [False, False]  # EX=softmax: each exercise
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_commands_are_never_broken_across_lines(width):
+    for exercise in EXERCISES:
+        commands = [f"make test EX={exercise.id}", f"make hint EX={exercise.id}"]
+        lines = progress.command_lines(commands, width)
+        assert all(command in "\n".join(lines) for command in commands)
+        assert all(len(line) <= width for line in lines)
+        assert width < 120 or len(lines) == 1  # side by side when there is room
+
+
+def test_a_test_file_named_after_an_exercise_file_holds_only_its_exercises():
+    # progress.test_files relies on it to collect only the suites of the chosen files.
+    import re
+
+    for path in (ROOT / "tests" / "public").glob("test_*.py"):
+        module = path.stem.removeprefix("test_")
+        marked = set(re.findall(r'exercise\("([^"]+)"', path.read_text()))
+        assert marked and all(BY_ID[name].module == module for name in marked), path.name
+    chosen = select("softmax")
+    assert [p.name for p in progress.test_files(ROOT / "tests" / "public", chosen)] == ["test_softmax.py"]

@@ -15,7 +15,7 @@ import pytest
 from kata.kit.train import main
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-PLOTS = ("loss.png", "accuracy.png", "filters.png", "feature_maps.png")
+PLOTS = ("loss.png", "accuracy.png", "filters.png", "feature_maps.png", "confusion.png", "mistakes.png")
 
 
 def test_reference_trains_writes_plots_and_repeats_itself(tmp_path, forked):
@@ -31,6 +31,10 @@ def test_reference_trains_writes_plots_and_repeats_itself(tmp_path, forked):
             assert (tmp_path / name / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", plot
         summary = json.loads((tmp_path / name / "training.json").read_text())
         assert summary["train_images"] == 80 and len(summary["test_accuracy"]) == 1
+        counts = np.array(summary["confusion"])
+        assert counts.shape == (10, 10) and counts.sum() == summary["test_images"] == 80
+        assert np.trace(counts) / 80 == pytest.approx(summary["test_accuracy"][-1])
+        assert len(summary["misclassified"]) == 80 - np.trace(counts)
         runs.append({key: summary[key] for key in ("loss", "train_accuracy", "test_accuracy")})
     assert runs[0] == runs[1], "the same --seed must give the same run"
     assert not list((tmp_path / "first").glob("*.tmp")), "a temporary file was left behind"
@@ -102,3 +106,57 @@ def test_mnist_from_a_local_npz_trains_at_28x28(tmp_path, forked):
     assert run.returncode == 0, run.stderr
     assert "on mnist: 4 training and 3 test images of 28x28" in run.stdout
     assert (tmp_path / "out" / "feature_maps.png").is_file()
+
+
+# ----------------------------------------------------------------- what the figures show (#15)
+
+@pytest.fixture
+def figures(monkeypatch) -> list:
+    """The figures the plot functions draw, kept open instead of written."""
+    from kata.kit import plots
+
+    drawn: list = []
+    monkeypatch.setattr(plots, "_save", lambda figure, path: drawn.append(figure) or path)
+    yield drawn
+    plots.plt.close("all")
+
+
+def test_the_confusion_matrix_has_its_axes_counts_and_accuracy(figures, tmp_path):
+    from kata.kit import plots
+    from kata.kit.train import confusion
+
+    true, predicted = np.array([0, 0, 1, 2, 2, 2]), np.array([0, 1, 1, 2, 2, 0])
+    counts = confusion(true, predicted, classes=3)
+    assert counts.tolist() == [[1, 1, 0], [0, 1, 0], [1, 0, 2]] and counts.sum() == len(true)
+    plots.confusion_matrix(counts, tmp_path / "confusion.png")
+    axes = figures[0].axes[0]
+    assert (axes.get_xlabel(), axes.get_ylabel()) == ("predicted digit", "true digit")
+    assert axes.get_title() == "Confusion matrix: 6 test images, 66.7% right"
+    assert sorted(text.get_text() for text in axes.texts) == ["1", "1", "1", "1", "2"]  # no "0" cells
+    assert len(figures[0].axes) == 2  # the colorbar
+
+
+def test_the_mistakes_grid_names_true_and_predicted_labels(figures, tmp_path):
+    from kata.kit import plots
+
+    images = np.zeros((3, 8, 8))
+    plots.mistakes(images, np.array([4, 7, 9]), np.array([9, 1, 4]), np.array([0.5, 0.9, 0.61]), 5, 100,
+                   tmp_path / "mistakes.png")
+    titles = [axis.get_title() for axis in figures[0].axes if axis.get_title()]
+    assert titles == ["true 4\nsaid 9 (50%)", "true 7\nsaid 1 (90%)", "true 9\nsaid 4 (61%)"]
+    assert figures[0].texts[0].get_text().startswith("5 of 100 test images misclassified (the first 3 shown)")
+    plots.mistakes(images[:0], *(np.array([], dtype=int),) * 2, np.array([]), 0, 100, tmp_path / "none.png")
+    assert figures[1].texts[0].get_text() == "None of the 100 test images is misclassified"
+
+
+def test_the_filters_before_and_after_share_one_scale_and_a_colorbar(figures, tmp_path):
+    from kata.kit import plots
+
+    rng = np.random.default_rng(0)
+    initial, learned = 0.1 * rng.standard_normal((4, 3, 3)), rng.standard_normal((4, 3, 3))
+    plots.filter_grid(learned, initial, tmp_path / "filters.png")
+    tiles = [image for axis in figures[0].axes for image in axis.images]
+    assert len(tiles) == 8 and {image.get_clim() for image in tiles} == {(-np.abs(learned).max(), np.abs(learned).max())}
+    titles = [axis.get_title() for axis in figures[0].axes]
+    assert "0 before" in titles and "3 after" in titles
+    assert any(axis.get_ylabel().startswith("weight") for axis in figures[0].axes)  # the colorbar
