@@ -31,6 +31,7 @@ import pytest
 from kata.judge.student import STUDENT_FACTORY, ImplementationError
 
 from grader.trusted import policy
+from grader.trusted.protocol import StudentError
 from grader.trusted.proxy import SandboxStudent
 
 MAX_MESSAGE = 1500
@@ -99,7 +100,7 @@ class Recorder:
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> Any:
         report = yield
         if (report.failed or report.skipped) and FAILED not in item.stash:
-            item.stash[FAILED] = message_of(call) if report.failed else "skipped"
+            item.stash[FAILED] = message_of(call, item.name) if report.failed else "skipped"
         if call.when == "teardown":
             failure = item.stash.get(FAILED, None)
             records = [{"nodeid": item.nodeid, "passed": failure is None, "message": failure or ""}]
@@ -126,17 +127,24 @@ class Recorder:
             (Path(target).parent / TIMING).write_text(json.dumps(slowest))
 
 
-def message_of(call: pytest.CallInfo) -> str:
-    """A failure in a student's words: the check's message, or the error's type and text."""
+def message_of(call: pytest.CallInfo, case: str) -> str:
+    """A failure in a student's words: the check's message, or the error's type and text.
+
+    An error (the student's code raised, or returned something the test could not use)
+    says which test case it came from: a check's message names its inputs, an error's does
+    not, and the grader lists each distinct message of an exercise once.
+    """
     if call.excinfo is None:
         return "the test failed"
     error = call.excinfo.value
-    if isinstance(error, AssertionError):
+    if isinstance(error, StudentError):
+        text = f"In test case {case}: {error}"
+    elif isinstance(error, AssertionError):
         text = str(error).strip() or "a check failed"
     elif isinstance(error, ImplementationError):
         text = str(error)
     else:
-        text = f"{type(error).__name__}: {error}"
+        text = f"In test case {case}: {type(error).__name__}: {error}"
     return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + "..."
 
 
@@ -153,7 +161,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> pytes
             or call.excinfo.errisinstance(pytest.skip.Exception)):
         return None
     return pytest.TestReport(item.nodeid, item.location, dict.fromkeys(item.keywords, 1), "failed",
-                             message_of(call), call.when, duration=call.duration, start=call.start, stop=call.stop)
+                             message_of(call, item.name), call.when, duration=call.duration, start=call.start, stop=call.stop)
 
 
 def pytest_configure(config: pytest.Config) -> None:
