@@ -5,14 +5,19 @@ small edit each (a number off by one, `+` for `-`, `<` for `<=`, an argument dro
 for `=`, ...). mutmut's own runner expects an installed package whose tests import it; here
 the suite reaches the code through `--impl <folder>`, so this driver runs it instead: each
 mutant is written into a copy of solutions/, and the hidden tests of that file's exercises
-run on it in a fork of this warm process (`-x`: the first failure kills it). A mutant is
+run on it in a fork of this warm process (`-x`: the first failure kills it).
+
+Only the code a student writes is mutated: the lines between `# BEGIN SOLUTION` and
+`# END SOLUTION`. The rest (constructors, properties) ships ready-made in the stub, so no
+graded test can be about it (every test must fail on the stubs); --given-code mutates it
+too, for a look at what a student who rewrites it could break unseen. A mutant is
 
     killed     some test failed, or the run overran its time limit (an endless loop);
     survived   every test passed: a wrong program that keeps its points, or an equivalent
                mutant (it computes the same thing), which must be in ALLOW_LIST with the
                reason it is equivalent.
 
-    python -m authoring.mutation [softmax conv ...] [--jobs 2] [--limit N]
+    python -m authoring.mutation [softmax conv ...] [--jobs 2] [--limit N] [--given-code]
 
 prints killed/total per file and every survivor, and exits 1 when a survivor is not in the
 allow-list. It is slow (a few seconds per mutant), so it is not part of `make check`.
@@ -36,6 +41,8 @@ from pathlib import Path
 
 import libcst
 from mutmut.mutation.file_mutation import create_mutations
+
+from kata.kit.stubs import BEGIN, END
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
@@ -61,11 +68,23 @@ class Mutant:
         return f"{self.function}: {self.original} -> {self.mutated}"
 
 
-def mutants(file: str) -> Iterator[Mutant]:
-    """Every mutant mutmut makes of solutions/<file>.py, as a whole file each."""
+def solution_lines(code: str) -> set[int]:
+    """The numbers of the lines inside BEGIN/END SOLUTION blocks: the code a student writes."""
+    inside, lines = False, set()
+    for number, line in enumerate(code.splitlines(), start=1):
+        marker = line.strip()
+        inside = (inside or marker == BEGIN) and marker != END
+        if inside:
+            lines.add(number)
+    return lines
+
+
+def mutants(file: str, given_code: bool = False) -> Iterator[Mutant]:
+    """Every mutant mutmut makes of solutions/<file>.py, as a whole file each; only of the
+    solution blocks unless given_code."""
     code = (SOLUTIONS / f"{file}.py").read_text()
     module, mutations, _, _ = create_mutations(f"{file}.py", code)
-    before = code.splitlines()
+    before, written = code.splitlines(), solution_lines(code)
     for number, mutation in enumerate(mutations, start=1):
         source = module.deep_replace(mutation.original_node, mutation.mutated_node).code
         after = source.splitlines()
@@ -74,6 +93,8 @@ def mutants(file: str) -> Iterator[Mutant]:
         if not opcodes:
             continue  # an edit that renders to the same text (mutmut only knows the tree)
         _, i1, i2, j1, j2 = opcodes[0]
+        if not given_code and i1 + 1 not in written:
+            continue
         outer = mutation.contained_by_top_level_function
         function = outer.name.value if isinstance(outer, libcst.FunctionDef) else "<module>"
         yield Mutant(file, number, function, i1 + 1, " ".join(line.strip() for line in before[i1:i2]),
@@ -130,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("files", nargs="*", default=list(DEFAULT_FILES), help="solution modules (default: %(default)s)")
     parser.add_argument("--jobs", type=int, default=1, help="mutants judged at once")
     parser.add_argument("--limit", type=int, default=0, help="only the first N mutants per file (a quick look)")
+    parser.add_argument("--given-code", action="store_true", help="mutate the code the stubs ship too")
     args = parser.parse_args(argv)
     os.chdir(ROOT)  # mutmut reads its settings from ./pyproject.toml
     # Import what every fork needs once, here: a fork then starts in milliseconds.
@@ -148,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             # A mutant gets 10x the reference's time (an endless loop is killed, a slow one is not).
             timeout = max(30.0, 10 * (time.monotonic() - began))
-            todo = list(mutants(file))[:args.limit or None]
+            todo = list(mutants(file, args.given_code))[:args.limit or None]
             with ThreadPoolExecutor(args.jobs) as pool:
                 verdicts = list(pool.map(lambda mutant: judge(mutant, scratch, timeout), todo))
             survivors = [mutant for mutant, verdict in zip(todo, verdicts) if verdict == "survived"]
@@ -156,6 +178,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{file}.py: {len(todo) - len(survivors)}/{len(todo)} killed "
                   f"({sum(v == 'timeout' for v in verdicts)} by the time limit), "
                   f"{len(survivors)} survived, {time.monotonic() - began:.0f} s", flush=True)
+            stale = set(known) - {mutant.key for mutant in mutants(file, True)}
+            for key in sorted(stale):  # the solution changed under it: review the entry again
+                print(f"  {ALLOW_LIST.name}: no such mutant of {file}.py any more: {key!r}")
+            unexplained += len(stale)
             for mutant in survivors:
                 reason = known.get(mutant.key)
                 unexplained += reason is None
