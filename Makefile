@@ -66,7 +66,7 @@ prairielearn: $(READY)
 # Slow (minutes per file on 2 cores), so not part of `make check`: FILES="softmax conv" for some.
 FILES ?=
 mutation: $(READY)
-	$(PY) -c "import tomllib; print('\\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['dev']))" > $(VENV)/dev-requirements.txt
+	$(PY) -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['dev']))" > $(VENV)/dev-requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/dev-requirements.txt
 	$(PY) -m authoring.mutation $(FILES)
 
