@@ -7,7 +7,7 @@ EX     ?=
 # The track assigned: seed, advanced or all (make test, handout, grade, gradescope).
 TRACK  ?= all
 
-.PHONY: help check exercises handout gradescope prairielearn grade bench-grader bench-train bench
+.PHONY: help check exercises handout gradescope prairielearn grade bench-grader bench-train bench mutation
 
 help: student-help
 	@echo "make test IMPL=solutions              the same tests on another folder with the same files"
@@ -20,6 +20,7 @@ help: student-help
 	@echo "make bench-train                      the reference CNN's speed and accuracy (vs PyTorch if installed)"
 	@echo "make grade [SUBS='a.zip b/'] [OUT=results] grade submissions (default: the example class)"
 	@echo "make bench-grader                     submissions per minute and the sandbox's overhead"
+	@echo "make mutation [FILES='softmax conv']  mutants of solutions/ the hidden suite kills (slow)"
 
 include mk/student.mk
 
@@ -62,6 +63,13 @@ gradescope: $(READY)
 
 prairielearn: $(READY)
 	$(PY) -m grader.prairielearn build --deadline $(DEADLINE) --track $(TRACK)
+
+# Slow (minutes per file on 2 cores), so not part of `make check`: FILES="softmax conv" for some.
+FILES ?=
+mutation: $(READY)
+	$(PY) -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['dev']))" > $(VENV)/dev-requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/dev-requirements.txt
+	$(PY) -m authoring.mutation $(FILES)
 
 bench-train: $(READY)
 	$(PY) -m authoring.bench_train

@@ -27,6 +27,9 @@ class Bug:
     caught_by: tuple[str, ...] = ("public", "hidden")
 
 
+# loss.py's log-softmax, the line its numerically unstable versions replace.
+LOG_PROBABILITIES = "    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))\n"
+
 BUGS: tuple[Bug, ...] = (
     # conv.py (the reference is vectorized; where a mistake only exists in loop code, the
     # edit writes the loop a student writes, mistake included)
@@ -51,6 +54,27 @@ BUGS: tuple[Bug, ...] = (
         "            for j in range(out_w):\n"
         "                d_image[i:i + k, j:j + k] = d_windows[i, j]\n",
         "not accumulated"),
+    Bug("= instead of += in conv backward's loop over filters", "conv", "conv.backward",
+        # TODO 2's loops over (i, j) and f, with `=`; the filters are updated after the loop.
+        "        self.filters = self.filters - learn_rate * d_filters\n"
+        "        # Windows overlap, so what they send ACCUMULATES (+=): pixel (i + a, j + b) gets\n"
+        "        # d_windows[i, j, a, b] from every window (i, j) covering it. The loop runs over the\n"
+        "        # k * k offsets (a, b) inside a window, each one for all windows at once.\n"
+        "        d_image = np.zeros(self.last_input.shape)\n"
+        "        for a in range(k):\n"
+        "            for b in range(k):\n"
+        "                d_image[a:a + out_h, b:b + out_w] += d_windows[:, :, a, b]\n",
+        "        d_image = np.zeros(self.last_input.shape)\n"
+        "        for i in range(out_h):\n"
+        "            for j in range(out_w):\n"
+        "                for f in range(self.num_filters):\n"
+        "                    d_image[i:i + k, j:j + k] = d_out[i, j, f] * self.filters[f]\n"
+        "        self.filters = self.filters - learn_rate * d_filters\n",
+        "in the loop over filters"),
+    Bug("conv computed in float32", "conv", "conv.forward",
+        'return np.einsum("ijab,fab->ijf", windows, self.filters)',
+        'return np.einsum("ijab,fab->ijf", windows.astype(np.float32), self.filters.astype(np.float32))',
+        "not float64"),
     Bug("= instead of += for d_filters", "conv", "conv.backward",
         '        d_filters = np.einsum("ijf,ijab->fab", d_out, windows)\n',
         "        for i in range(d_out.shape[0]):\n"
@@ -94,6 +118,13 @@ BUGS: tuple[Bug, ...] = (
         "                    p, q = np.argwhere(window[:, :, c] == window[:, :, c].max())[-1]\n"
         "                    d_x[i * s + p, j * s + q, c] = d_out[i, j, c]\n",
         "last maximum"),
+    Bug("tied gradient split equally in max pooling", "maxpool", "maxpool.backward",
+        # A valid subgradient, but not the rule: all of it to the first maximum.
+        "                p, q = np.unravel_index(np.argmax(window.reshape(s * s, -1), axis=0), (s, s))\n"
+        "                d_x[i * s + p, j * s + q, channels] = d_out[i, j]\n",
+        "                tied = window == window.max(axis=(0, 1))\n"
+        "                d_x[i * s:(i + 1) * s, j * s:(j + 1) * s] = tied * d_out[i, j] / tied.sum(axis=(0, 1))\n",
+        "split equally"),
     # dense.py
     Bug("biases not added", "dense", "dense.forward",
         "return self.last_input @ self.weights + self.biases",
@@ -143,6 +174,16 @@ BUGS: tuple[Bug, ...] = (
         "return float(loss), d_logits / n",
         "return float(loss), d_logits",
         "not divided by N"),
+    # The max shift done, then log(softmax): p = e^-2000 underflows to 0 and -log(0) is inf.
+    Bug("batch loss takes -log(p) after the shift", "loss", "loss.softmax_cross_entropy",
+        LOG_PROBABILITIES,
+        "    log_probs = np.log(np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True))\n",
+        "-log(p) underflows", caught_by=("hidden",)),
+    # No shift at all: exp(1000) is inf, inf / inf is nan, and so is the loss.
+    Bug("batch loss without the max shift", "loss", "loss.softmax_cross_entropy",
+        LOG_PROBABILITIES,
+        "    log_probs = np.log(np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True))\n",
+        "nan comes from", caught_by=("hidden",)),
     # pool2d.py (the reference loops over the k*k window offsets, not over output pixels)
     Bug("= instead of += with overlapping pooling windows", "pool2d", "pool2d.backward",
         # The loop over windows a student writes, mistake included.
@@ -178,6 +219,12 @@ BUGS: tuple[Bug, ...] = (
         "d_x = d_x_pad[:, :, p:p + h, p:p + w]",
         "d_x = d_x_pad[:, :, :h, :w]",
         "forgot the padding"),
+    Bug("padding cropped with p:-p", "conv2d", "conv2d.backward",
+        # Right for p >= 1, empty for p = 0 (-0 is 0): only the hidden suite has unpadded cases.
+        "d_x = d_x_pad[:, :, p:p + h, p:p + w]",
+        "d_x = d_x_pad[:, :, p:-p, p:-p]",
+        "empty when p = 0",
+        caught_by=("hidden",)),
     Bug("= instead of += in conv2d backward", "conv2d", "conv2d.backward",
         "d_x_pad[:, :, i * s:i * s + k, j * s:j * s + k] += (g @ weights_2d)",
         "d_x_pad[:, :, i * s:i * s + k, j * s:j * s + k] = (g @ weights_2d)",

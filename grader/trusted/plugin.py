@@ -33,6 +33,7 @@ import pytest
 from kata.judge.student import STUDENT_FACTORY, ImplementationError
 
 from grader.trusted import policy
+from grader.trusted.protocol import StudentError
 from grader.trusted.proxy import SandboxStudent
 
 MAX_MESSAGE = 1500
@@ -101,7 +102,7 @@ class Recorder:
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> Any:
         report = yield
         if (report.failed or report.skipped) and FAILED not in item.stash:
-            item.stash[FAILED] = message_of(call) if report.failed else "skipped"
+            item.stash[FAILED] = message_of(call, case_name(item)) if report.failed else "skipped"
         if call.when == "teardown":
             failure = item.stash.get(FAILED, None)
             records = [{"nodeid": item.nodeid, "passed": failure is None, "message": failure or ""}]
@@ -141,17 +142,35 @@ def leaderboard_records(item: pytest.Item) -> list[dict]:
     return records
 
 
-def message_of(call: pytest.CallInfo) -> str:
-    """A failure in a student's words: the check's message, or the error's type and text."""
+def case_name(item: pytest.Item) -> str:
+    """The test's function and, when parametrized, the case's number: never its parameter ids,
+    which could name a hidden case's shapes or values."""
+    name = getattr(item, "originalname", None) or item.name.partition("[")[0]
+    callspec = getattr(item, "callspec", None)
+    if callspec is None or not callspec.indices:
+        return name
+    return f"{name}, case {1 + sum(callspec.indices.values())}" if len(callspec.indices) == 1 else \
+        f"{name}, case {'-'.join(str(1 + i) for i in callspec.indices.values())}"
+
+
+def message_of(call: pytest.CallInfo, case: str) -> str:
+    """A failure in a student's words: the check's message, or the error's type and text.
+
+    An error (the student's code raised, or returned something the test could not use)
+    says which test case it came from: a check's message names its inputs, an error's does
+    not, and the grader lists each distinct message of an exercise once.
+    """
     if call.excinfo is None:
         return "the test failed"
     error = call.excinfo.value
-    if isinstance(error, AssertionError):
+    if isinstance(error, StudentError):
+        text = f"In test case {case}: {error}"
+    elif isinstance(error, AssertionError):
         text = str(error).strip() or "a check failed"
     elif isinstance(error, ImplementationError):
         text = str(error)
     else:
-        text = f"{type(error).__name__}: {error}"
+        text = f"In test case {case}: {type(error).__name__}: {error}"
     return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + "..."
 
 
@@ -168,7 +187,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> pytes
             or call.excinfo.errisinstance(pytest.skip.Exception)):
         return None
     return pytest.TestReport(item.nodeid, item.location, dict.fromkeys(item.keywords, 1), "failed",
-                             message_of(call), call.when, duration=call.duration, start=call.start, stop=call.stop)
+                             message_of(call, case_name(item)), call.when, duration=call.duration, start=call.start, stop=call.stop)
 
 
 def pytest_configure(config: pytest.Config) -> None:

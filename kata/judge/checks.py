@@ -131,6 +131,9 @@ def expect_array(value: Any, shape: tuple[int, ...], what: str, finite: bool = T
 
 def _shape_hint(got: tuple[int, ...], expected: tuple[int, ...]) -> str:
     """Why a shape is wrong, when the difference has a classic cause."""
+    if 0 in got and 0 not in expected:
+        return (": an axis of length 0. A slice x[p:-p] is empty when p = 0 (-0 is 0, so it is x[0:0]): "
+                "write x[p:p + h] with h the length to keep")
     if len(got) == len(expected):
         axes = [axis for axis, (g, e) in enumerate(zip(got, expected)) if g != e]
         if all(abs(got[axis] - expected[axis]) == 1 for axis in axes):
@@ -143,15 +146,40 @@ def _shape_hint(got: tuple[int, ...], expected: tuple[int, ...]) -> str:
     return ""
 
 
-def expect_number(value: Any, what: str) -> float:
-    """A finite real number (Python or NumPy scalar, or a 0-d array), as a float."""
+def expect_number(value: Any, what: str, cause: str = "") -> float:
+    """A finite real number (Python or NumPy scalar, or a 0-d array), as a float.
+
+    cause: appended to the failure when the number is inf or nan (what the test knows of why).
+    """
     if isinstance(value, np.ndarray) and value.shape == ():
         value = value[()]
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise AssertionError(f"{what} returned {type(value).__name__}, expected a number")
     if not np.isfinite(value):
-        raise AssertionError(f"{what} returned {value}, expected a finite number")
+        raise AssertionError(f"{what} returned {value}, expected a finite number{cause}{_non_finite_hint(value)}")
     return float(value)
+
+
+NAN_HINT = ("nan comes from inf - inf, inf / inf, 0 * inf or the log of a negative number: look for an "
+            "np.exp that overflows to inf (subtract the max first) or a value that is inf or nan already")
+
+
+def _non_finite_hint(value: float) -> str:
+    """Why a number is nan (inf is named by the bugs that make it: overflow, log(0))."""
+    return f"\n  Hint: {NAN_HINT}" if np.isnan(value) else ""
+
+
+def _dtype_hint(got: np.ndarray, worst_error: float) -> str:
+    """A result in float32 (or float16) whose only fault is its rounding: say that the dtype is the cause.
+
+    float32 keeps ~7 digits, so a sum of products computed in it is off by ~1e-7 to 1e-5
+    relative, above TOLERANCE, while a real bug is off by far more.
+    """
+    if got.dtype.kind != "f" or got.dtype.itemsize >= 8 or not worst_error <= 1e-3:
+        return ""
+    return (f"\n  Likely bug: the result is {got.dtype}, not float64. Its rounding error (~1e-7 per operation) "
+            f"is above the tolerance {TOLERANCE:g}: compute in float64 (look for dtype=np.{got.dtype} or "
+            f".astype(np.{got.dtype}); np.zeros(shape) is float64)")
 
 
 def expect_labels(value: Any, count: int, what: str) -> np.ndarray:
@@ -214,7 +242,7 @@ def assert_close(
         f"got {got[worst] + 0.0:.6g}, expected {expected[worst] + 0.0:.6g} (expected values from {oracle}; "
         f"{int(np.sum(errors > tol))} of {errors.size} values off)"
     )
-    raise AssertionError(message + _likely_bug(got, likely_bugs, tol))
+    raise AssertionError(message + (_likely_bug(got, likely_bugs, tol) or _dtype_hint(got, errors[worst])))
 
 
 def assert_number_close(
@@ -245,4 +273,5 @@ def assert_number_close(
         )
     bugs = {bug: None if bug_value is None else np.array(bug_value, dtype=np.float64)
             for bug, bug_value in (likely_bugs or {}).items()}
-    raise AssertionError(message + _likely_bug(np.array(float(got)), bugs, tol))
+    bug = _likely_bug(np.array(float(got)), bugs, tol)
+    raise AssertionError(message + (bug or _non_finite_hint(float(got))))

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from kata.judge import oracles
+from kata.judge.student import Student
 from kata.judge.checks import (FLOOR, assert_close, assert_number_close, fd_floor, numerical_gradient,
                          stacked_weighted_sum_gradient, weighted_sum_gradient)
 
@@ -56,7 +57,7 @@ OVERFLOW = ("np.exp overflows: exp(1000) is inf and inf / inf is nan. Subtract t
             "logit before exponentiating (softmax does not change)")
 
 
-def check_softmax(student: Any, logits: np.ndarray) -> None:
+def check_softmax(student: Student, logits: np.ndarray) -> None:
     """softmax(logits) against exp(z - logsumexp(z)): exact even for logits of +-1000."""
     got = student.module("softmax").softmax(logits)
     assert_close(got, oracles.softmax(logits), f"softmax({_show(logits)})",
@@ -64,7 +65,7 @@ def check_softmax(student: Any, logits: np.ndarray) -> None:
                  likely_bugs={OVERFLOW: oracles.softmax_overflow_bug(logits)})
 
 
-def check_cross_entropy(student: Any, logits: np.ndarray, label: int) -> None:
+def check_cross_entropy(student: Student, logits: np.ndarray, label: int) -> None:
     """Loss against log-sum-exp; d_logits against finite differences of that loss.
 
     For logits far from 0 (|z| ~ 1000) finite differences lose their precision, so there
@@ -120,7 +121,7 @@ class _Case:
 class _DenseCase(_Case):
     """A Dense layer with random weights and NONZERO biases (so forgetting them shows)."""
 
-    def __init__(self, student: Any, rng: np.random.Generator, x_shape: tuple[int, ...], nodes: int):
+    def __init__(self, student: Student, rng: np.random.Generator, x_shape: tuple[int, ...], nodes: int):
         input_len = int(np.prod(x_shape))
         self.layer = student.module("dense").Dense(input_len, nodes, rng=0)
         self.weights = rng.standard_normal((input_len, nodes))
@@ -131,7 +132,7 @@ class _DenseCase(_Case):
         self.name, self.input_name = f"Dense({input_len}, {nodes})", "x"
 
 
-def check_dense_forward(student: Any, rng: np.random.Generator, x_shape: tuple[int, ...], nodes: int) -> None:
+def check_dense_forward(student: Student, rng: np.random.Generator, x_shape: tuple[int, ...], nodes: int) -> None:
     """forward(x) against x.ravel() @ weights + biases."""
     case = _DenseCase(student, rng, x_shape, nodes)
     assert_close(case.layer.forward(case.x), oracles.dense_forward(case.x, case.weights, case.biases),
@@ -140,7 +141,7 @@ def check_dense_forward(student: Any, rng: np.random.Generator, x_shape: tuple[i
                               case.x.ravel() @ case.weights})
 
 
-def check_dense_d_x(student: Any, rng: np.random.Generator, x_shape: tuple[int, ...], nodes: int) -> None:
+def check_dense_d_x(student: Student, rng: np.random.Generator, x_shape: tuple[int, ...], nodes: int) -> None:
     """The d_x that backward returns, in x's shape, from the weights used in forward."""
     case = _DenseCase(student, rng, x_shape, nodes)
     d_x = case.backward()
@@ -153,7 +154,7 @@ def check_dense_d_x(student: Any, rng: np.random.Generator, x_shape: tuple[int, 
     })
 
 
-def check_dense_parameter_gradients(student: Any, rng: np.random.Generator,
+def check_dense_parameter_gradients(student: Student, rng: np.random.Generator,
                                     x_shape: tuple[int, ...], nodes: int) -> None:
     """self.d_weights and self.d_biases after backward."""
     case = _DenseCase(student, rng, x_shape, nodes)
@@ -169,7 +170,7 @@ def check_dense_parameter_gradients(student: Any, rng: np.random.Generator,
                  floor=fd_floor(expected))
 
 
-def check_dense_update(student: Any, rng: np.random.Generator, x_shape: tuple[int, ...], nodes: int) -> None:
+def check_dense_update(student: Student, rng: np.random.Generator, x_shape: tuple[int, ...], nodes: int) -> None:
     """weights and biases after backward: one SGD step, old - learn_rate * gradient."""
     case = _DenseCase(student, rng, x_shape, nodes)
     case.backward()
@@ -187,6 +188,8 @@ TIES_DOUBLE_COUNTED = (
     "ties double-counted: `(window == window.max()) * d_out` gives the gradient to every tied "
     "maximum, so the window passes it on several times. Give it to the first maximum only "
     "(np.argmax of the flattened window, then np.unravel_index)")
+TIES_SPLIT = ("the gradient was split equally between tied maxima: a valid subgradient, but not this "
+              "kata's rule, which gives ALL of d_out to the first maximum in row-major order (np.argmax)")
 TIES_LAST = ("on a tie the gradient went to the LAST maximum; the rule is the first in row-major "
              "order (what np.argmax returns)")
 
@@ -195,7 +198,7 @@ def _pool_name(size: int, x: np.ndarray) -> str:
     return f"MaxPool(size={size}) on x of shape {x.shape}"
 
 
-def check_pool_forward(student: Any, rng: np.random.Generator, x_shape: tuple[int, ...], size: int) -> None:
+def check_pool_forward(student: Student, rng: np.random.Generator, x_shape: tuple[int, ...], size: int) -> None:
     """forward(x) against a reshape/max, leftover rows and columns dropped."""
     x = rng.standard_normal(x_shape)
     got = student.module("maxpool").MaxPool(size=size).forward(x)
@@ -205,7 +208,7 @@ def check_pool_forward(student: Any, rng: np.random.Generator, x_shape: tuple[in
                               "one max per channel": oracles.pool_forward_across_channels_bug(x, size)})
 
 
-def check_pool_backward(student: Any, rng: np.random.Generator, x_shape: tuple[int, ...], size: int) -> None:
+def check_pool_backward(student: Student, rng: np.random.Generator, x_shape: tuple[int, ...], size: int) -> None:
     """Distinct input values, so the max is differentiable and finite differences apply."""
     x = oracles.distinct_values(rng, x_shape)
     layer = student.module("maxpool").MaxPool(size=size)
@@ -217,7 +220,7 @@ def check_pool_backward(student: Any, rng: np.random.Generator, x_shape: tuple[i
                  FINITE_DIFFERENCES + " (pool = scipy.ndimage.maximum per window)", floor=fd_floor(expected))
 
 
-def check_pool_ties(student: Any, rng: np.random.Generator, x_shape: tuple[int, ...], size: int) -> None:
+def check_pool_ties(student: Student, rng: np.random.Generator, x_shape: tuple[int, ...], size: int) -> None:
     """Inputs full of ties (and one window of equal values): one winner per window, the first."""
     x = rng.integers(0, 2, x_shape).astype(np.float64)
     x[:size, :size, 0] = 1.0
@@ -230,7 +233,8 @@ def check_pool_ties(student: Any, rng: np.random.Generator, x_shape: tuple[int, 
                  "the tie rule: all of d_out[i, j, c] to the first maximum of window (i, j) in row-major "
                  "order, via scipy.ndimage (the smallest flat index among each window's maxima)",
                  likely_bugs={TIES_DOUBLE_COUNTED: oracles.pool_backward(x, d_out, size, ties="all"),
-                              TIES_LAST: oracles.pool_backward(x, d_out, size, ties="last")})
+                              TIES_LAST: oracles.pool_backward(x, d_out, size, ties="last"),
+                              TIES_SPLIT: oracles.pool_backward(x, d_out, size, ties="split")})
 
 
 # ----------------------------------------------------------------------------- convolution
@@ -239,7 +243,7 @@ def check_pool_ties(student: Any, rng: np.random.Generator, x_shape: tuple[int, 
 class _ConvCase(_Case):
     """A Conv layer with random filters, a random image and a random upstream gradient."""
 
-    def __init__(self, student: Any, rng: np.random.Generator, image_shape: tuple[int, int], k: int,
+    def __init__(self, student: Student, rng: np.random.Generator, image_shape: tuple[int, int], k: int,
                  num_filters: int):
         self.layer = student.module("conv").Conv(num_filters=num_filters, filter_size=k, rng=0)
         self.filters = rng.standard_normal((num_filters, k, k))
@@ -249,7 +253,7 @@ class _ConvCase(_Case):
         self.name, self.input_name = f"Conv(num_filters={num_filters}, filter_size={k})", "image"
 
 
-def check_conv_forward(student: Any, rng: np.random.Generator, image_shape: tuple[int, int], k: int,
+def check_conv_forward(student: Student, rng: np.random.Generator, image_shape: tuple[int, int], k: int,
                        num_filters: int) -> None:
     """forward(image) against scipy.signal.correlate2d, one filter at a time."""
     case = _ConvCase(student, rng, image_shape, k, num_filters)
@@ -261,7 +265,7 @@ def check_conv_forward(student: Any, rng: np.random.Generator, image_shape: tupl
                               oracles.conv_forward_flipped_bug(case.image, case.filters)})
 
 
-def check_conv_d_image(student: Any, rng: np.random.Generator, image_shape: tuple[int, int], k: int,
+def check_conv_d_image(student: Student, rng: np.random.Generator, image_shape: tuple[int, int], k: int,
                        num_filters: int) -> None:
     """The d_image that backward returns, accumulated, from the filters used in forward."""
     case = _ConvCase(student, rng, image_shape, k, num_filters)
@@ -274,12 +278,18 @@ def check_conv_d_image(student: Any, rng: np.random.Generator, image_shape: tupl
                  likely_bugs={
                      "d_image was assigned (=), not accumulated (+=): overlapping windows must accumulate "
                      "their contributions": oracles.conv_d_image_overwrite_bug(case.d_out, case.filters),
+                     # The same `=` inside a loop over the filters too (TODO 2's loops): each pixel
+                     # keeps the last filter's term of the last window covering it.
+                     "d_image was assigned (=), not accumulated (+=), in the loop over filters: each pixel "
+                     "kept only the last filter's contribution from the last window covering it. Every "
+                     "window and every filter adds to d_image[i:i+k, j:j+k]":
+                         oracles.conv_d_image_overwrite_bug(case.d_out[:, :, -1:], case.filters[-1:]),
                      "d_image was computed from the updated filters: compute it BEFORE "
                      "filters -= learn_rate * d_filters": oracles.conv_d_image(case.d_out, updated),
                  })
 
 
-def check_conv_d_filters(student: Any, rng: np.random.Generator, image_shape: tuple[int, int], k: int,
+def check_conv_d_filters(student: Student, rng: np.random.Generator, image_shape: tuple[int, int], k: int,
                          num_filters: int) -> None:
     """self.d_filters after backward."""
     case = _ConvCase(student, rng, image_shape, k, num_filters)
@@ -294,7 +304,7 @@ def check_conv_d_filters(student: Any, rng: np.random.Generator, image_shape: tu
                               "contribution to every filter's gradient": last_window_only})
 
 
-def check_conv_update(student: Any, rng: np.random.Generator, image_shape: tuple[int, int], k: int,
+def check_conv_update(student: Student, rng: np.random.Generator, image_shape: tuple[int, int], k: int,
                       num_filters: int) -> None:
     """filters after backward: one SGD step, old - learn_rate * d_filters."""
     case = _ConvCase(student, rng, image_shape, k, num_filters)

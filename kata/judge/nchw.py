@@ -34,6 +34,7 @@ from threadpoolctl import threadpool_limits
 from kata.judge.checks import assert_close, expect_number, fd_floor, stacked_numerical_gradient, stacked_weighted_sum_gradient
 from kata.judge.oracles import correlate_valid, last_covering_window, windows_overlap
 from kata.judge.speed import best_time
+from kata.judge.student import Student
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ def overwritten_input_gradient(d_out: np.ndarray, weights: np.ndarray, stride: i
     return d_x_pad[:, :, padding:padding + input_hw[0], padding:padding + input_hw[1]]
 
 
-def make_layer(student, module: str, case: ConvCase, weights: np.ndarray, bias: np.ndarray):
+def make_layer(student: Student, module: str, case: ConvCase, weights: np.ndarray, bias: np.ndarray):
     """The student's Conv2D for this case, with our weights and bias set."""
     layer = student.module(module).Conv2D(case.c, case.f, case.k, stride=case.stride, padding=case.padding, rng=0)
     layer.weights = weights
@@ -150,7 +151,7 @@ def torch_conv(x: np.ndarray, weights: np.ndarray, bias: np.ndarray, stride: int
                                       stride=stride, padding=padding).numpy()
 
 
-def check_conv_forward(student, module: str, case: ConvCase, rng: np.random.Generator) -> None:
+def check_conv_forward(student: Student, module: str, case: ConvCase, rng: np.random.Generator) -> None:
     """The forward pass against scipy, and also against PyTorch where it is installed: an
     extra oracle inside a test that always runs, so its absence skips nothing."""
     x, weights, bias, _ = random_conv(case, rng)
@@ -171,7 +172,7 @@ def check_conv_forward(student, module: str, case: ConvCase, rng: np.random.Gene
         assert_close(got, framework, f"{module}.Conv2D.forward, {case}", "torch.nn.functional.conv2d (float64)")
 
 
-def check_conv_backward(student, module: str, case: ConvCase, rng: np.random.Generator,
+def check_conv_backward(student: Student, module: str, case: ConvCase, rng: np.random.Generator,
                         learn_rate: float = 0.0) -> None:
     """d_x, d_weights, d_bias against finite differences; then the SGD update itself."""
     x, weights, bias, d_out = random_conv(case, rng)
@@ -232,7 +233,7 @@ def mean_cross_entropy(logits, labels):
     return -np.mean(log_probabilities[..., np.arange(len(labels)), labels], axis=-1)
 
 
-def check_loss_and_gradient(student, logits, labels):
+def check_loss_and_gradient(student: Student, logits: np.ndarray, labels: np.ndarray) -> None:
     """The loss against the scipy oracle, d_logits against finite differences of the oracle."""
     what = f"softmax_cross_entropy(logits of shape {logits.shape}, labels)"
     loss, d_logits = student.module("loss").softmax_cross_entropy(logits, labels)
@@ -248,7 +249,7 @@ def check_loss_and_gradient(student, logits, labels):
                  likely_bugs={"d_logits is not divided by N: the loss is a mean over the batch": numeric * n})
 
 
-def check_conv_speed(student, rng: np.random.Generator, case: ConvCase, limit: float,
+def check_conv_speed(student: Student, rng: np.random.Generator, case: ConvCase, limit: float,
                      baseline: Callable[..., tuple[np.ndarray, ...]], baseline_name: str, repeats: int = 5) -> None:
     """fast_conv's forward + backward at most `limit` times the baseline's time on `case`,
     both measured now, interleaved, best of `repeats`. baseline(x, weights, bias, d_out,

@@ -152,6 +152,7 @@ def pool_backward(x: np.ndarray, d_out: np.ndarray, size: int, ties: str = "firs
     scipy.ndimage.minimum of the flat indices of each window's tied maxima.
     ties="last": to the last one (a bug). ties="all": to every tied maximum, the
     `(window == window.max()) * d_out` bug, which counts the gradient several times.
+    ties="split": an equal share to each tied maximum (a valid subgradient, but not the rule).
     """
     labels = window_labels(x.shape, size)
     index = np.arange(1, int(labels.max()) + 1)
@@ -160,6 +161,9 @@ def pool_backward(x: np.ndarray, d_out: np.ndarray, size: int, ties: str = "firs
     d_flat = np.concatenate([[0.0], d_out.reshape(-1)])
     if ties == "all":
         return np.where(tied, d_flat[labels], 0.0)
+    if ties == "split":
+        shares = np.bincount(labels[tied], minlength=len(index) + 1)  # tied maxima per window, >= 1
+        return np.where(tied, d_flat[labels] / np.maximum(shares[labels], 1), 0.0)
     # A window's values in row-major order are in C order of x, so the first (last) tied
     # maximum is the one with the smallest (largest) flat index.
     order = np.arange(x.size).reshape(x.shape)

@@ -19,14 +19,20 @@ def test_loss_survives_large_logits(student):
     logits = np.array([[1000.0, 999.0, -1000.0], [-1000.0, 0.0, 1000.0]])
     labels = np.array([1, 0])
     loss, d_logits = student.module("loss").softmax_cross_entropy(logits, labels)
-    loss = expect_number(loss, "softmax_cross_entropy(logits of +-1000)[0] (the loss: overflow without the max shift?)")
+    p0 = np.exp(-1.0) / (1 + np.exp(-1.0))
+    expected_grad = np.array([[1 - p0, p0 - 1, 0.0], [-1.0, 0.0, 1.0]]) / 2
+    # Both mistakes make the loss inf or nan; only the shifted softmax gets d_logits right.
+    shifted = isinstance(d_logits, np.ndarray) and d_logits.shape == expected_grad.shape and bool(
+        np.allclose(d_logits, expected_grad, rtol=1e-7, atol=1e-12))
+    cause = ("\n  Likely bug: the logits are shifted, but -log(p) underflows: p = e^-2000 rounds to 0 and "
+             "-log(0) is inf. Take the log-probabilities as (z - max) - log(sum(exp(z - max)))" if shifted
+             else "\n  Hint: overflow without the max shift? exp(1000) is inf: subtract each row's max first")
+    loss = expect_number(loss, "softmax_cross_entropy(logits of +-1000)[0] (the loss)", cause)
     # Row 0: -log(e^-1 / (1 + e^-1)) = 1 + log(1 + e^-1); row 1: -log(e^-2000 / ...) ~ 2000.
     expected = (1 + np.log1p(np.exp(-1.0)) + 2000.0) / 2
     assert abs(loss - expected) <= 1e-9 * expected, (
         f"loss is {loss:.10g}, expected {expected:.10g}: with logits of +-1000 compute log-probabilities "
         "as (z - max) - log(sum(exp(z - max))), never log(softmax) (underflow) or exp(z) (overflow)"
     )
-    p0 = np.exp(-1.0) / (1 + np.exp(-1.0))
-    expected_grad = np.array([[1 - p0, p0 - 1, 0.0], [-1.0, 0.0, 1.0]]) / 2
     assert_close(d_logits, expected_grad, "softmax_cross_entropy(logits of +-1000)[1] (d_logits)",
                  "the exact softmax of these logits, minus the one-hot labels, over N")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kata.judge.checks import (assert_close, assert_number_close, expect_array, expect_number, fd_floor,
+from kata.judge.checks import (NAN_HINT, assert_close, assert_number_close, expect_array, expect_number, fd_floor,
                          numerical_gradient, rel_error, stacked_numerical_gradient, stacked_weighted_sum_gradient,
                          weighted_sum_gradient)
 from kata.judge import oracles
@@ -120,6 +120,8 @@ def test_expect_array_rejects(value, message):
     ((2, 4, 3), (2, 3, 3), "off by one along axis 1"),
     ((24,), (3, 4, 2), "the right number of values in the wrong shape (reshape it)"),
     ((5, 3), (3, 5), "the axes are swapped (transposed)"),
+    # d_x_pad[..., p:-p, p:-p] with p = 0: -0 is 0, so the slice is empty.
+    ((2, 3, 0, 0), (2, 3, 5, 5), "A slice x[p:-p] is empty when p = 0 (-0 is 0"),
 ])
 def test_expect_array_explains_classic_shape_mistakes(got, expected, hint):
     with pytest.raises(AssertionError, match=r"\(") as failure:
@@ -149,6 +151,20 @@ def test_expect_number_accepts(value):
 def test_expect_number_rejects(value, message):
     with pytest.raises(AssertionError, match=message):
         expect_number(value, "f")
+
+
+def test_a_nan_number_comes_with_where_nan_comes_from_and_the_tests_cause():
+    with pytest.raises(AssertionError) as failure:
+        expect_number(float("nan"), "loss", "\n  Hint: overflow?")
+    assert str(failure.value) == f"loss returned nan, expected a finite number\n  Hint: overflow?\n  Hint: {NAN_HINT}"
+    with pytest.raises(AssertionError) as failure:  # inf: its bugs name it (overflow, log(0)), not this hint
+        expect_number(np.inf, "loss")
+    assert "Hint" not in str(failure.value)
+    with pytest.raises(AssertionError, match="loss returned nan, expected the finite 2 .*\n  Hint: nan comes from"):
+        assert_number_close(float("nan"), 2.0, "loss", "logsumexp")
+    with pytest.raises(AssertionError) as failure:  # a bug that explains the nan comes instead
+        assert_number_close(float("nan"), 2.0, "loss", "logsumexp", likely_bugs={"overflow": float("nan")})
+    assert "Likely bug: overflow" in str(failure.value) and "Hint" not in str(failure.value)
 
 
 def test_assert_close_passes_within_tolerance():
@@ -189,6 +205,22 @@ def test_assert_close_names_a_bug_that_returns_nan():
     with pytest.raises(AssertionError) as failure:  # nan elsewhere: not that bug
         assert_close(np.array([0.5, np.nan, np.nan]), expected, "softmax", "scipy",
                      likely_bugs={"overflow": bug_value})
+    assert "Likely bug" not in str(failure.value)
+
+
+def test_assert_close_says_when_float32_rounding_is_the_only_fault():
+    rng = np.random.default_rng(0)
+    image, kernel = rng.standard_normal((8, 8)), rng.standard_normal((3, 3))
+    expected = oracles.conv_forward(image, kernel[None])
+    in_float32 = oracles.conv_forward(image.astype(np.float32), kernel[None].astype(np.float32)).astype(np.float32)
+    with pytest.raises(AssertionError) as failure:
+        assert_close(in_float32, expected, "conv", "scipy")
+    assert "\n  Likely bug: the result is float32, not float64" in str(failure.value)
+    with pytest.raises(AssertionError) as failure:  # far off: float32 is not why
+        assert_close((2 * expected).astype(np.float32), expected, "conv", "scipy")
+    assert "Likely bug" not in str(failure.value)
+    with pytest.raises(AssertionError) as failure:  # the same error in float64: not the dtype
+        assert_close(in_float32.astype(np.float64), expected, "conv", "scipy")
     assert "Likely bug" not in str(failure.value)
 
 
@@ -253,6 +285,13 @@ def test_public_oracles_agree_with_the_trusted_numpy_references():
         d_out = rng.standard_normal((image_shape[0] - k + 1, image_shape[1] - k + 1, 3))
         np.testing.assert_allclose(oracles.conv_d_image_overwrite_bug(d_out, filters),
                                    trusted.conv_d_image_overwrite_bug(d_out, filters), rtol=1e-13)
+
+
+def test_split_ties_give_each_tied_maximum_an_equal_share():
+    x = np.array([[1.0, 1.0, 0.0, 2.0], [0.0, 0.0, 1.0, 1.0]])[:, :, None]  # windows: 2 tied, 1 maximum
+    d_out = np.array([[[4.0], [3.0]]])
+    split = oracles.pool_backward(x, d_out, 2, ties="split")[:, :, 0]
+    assert split.tolist() == [[2.0, 2.0, 0.0, 3.0], [0.0, 0.0, 0.0, 0.0]]
 
 
 def test_bug_signatures_are_never_the_right_answer():
