@@ -2,6 +2,14 @@
 # so a fresh clone needs only python3 (>= 3.11) and make.
 
 include mk/venv.mk
+.DEFAULT_GOAL := help
+
+# The authors' extra tools (pyproject.toml's dev extra: mutmut), for make check and make mutation.
+DEV_READY := $(if $(READY),$(VENV)/.dev-installed)
+$(VENV)/.dev-installed: $(READY)
+	$(PY) -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['dev']))" > $(VENV)/dev-requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/dev-requirements.txt
+	touch $@
 IMPL   ?= exercises
 EX     ?=
 # The track assigned: seed, advanced or all (make test, handout, grade, gradescope).
@@ -27,7 +35,7 @@ include mk/student.mk
 exercises: $(READY)
 	$(PY) -m authoring.stubgen
 
-check: $(READY)
+check: $(READY) $(DEV_READY)
 	$(PY) -m authoring.stubgen --check
 	$(PY) -m pytest -q tests/public tests/hidden --impl solutions
 	$(PY) -m pytest -q tests/public tests/hidden --impl exercises --expect-stubs
@@ -66,9 +74,7 @@ prairielearn: $(READY)
 
 # Slow (minutes per file on 2 cores), so not part of `make check`: FILES="softmax conv" for some.
 FILES ?=
-mutation: $(READY)
-	$(PY) -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['dev']))" > $(VENV)/dev-requirements.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/dev-requirements.txt
+mutation: $(DEV_READY)
 	$(PY) -m authoring.mutation $(FILES)
 
 bench-train: $(READY)
