@@ -3,6 +3,7 @@ padding wider than 1, 1x1 kernels, a batch of one, non-square inputs."""
 
 import pytest
 
+from grader.judge import repeated
 from grader.judge.cases import HARD_CASES
 from kata.judge.nchw import check_conv_backward, check_conv_forward
 
@@ -18,3 +19,18 @@ def test_conv2d_forward(student, rng, case):
 def test_conv2d_backward(student, rng, case):
     check_conv_backward(student, "conv2d", case, rng, learn_rate=0.05)
 
+
+# State across calls: one layer, three calls, a new input and learning rate each.
+REPEATED = dict(c=2, f=3, k=3, stride=2, padding=1)
+
+
+@pytest.mark.exercise("conv2d.forward")
+def test_forward_on_one_layer_called_again(student, rng):
+    layer = student.module("conv2d").Conv2D(2, 3, 3, stride=2, padding=1, rng=0)
+    repeated.check_rounds(layer, repeated.conv2d("conv2d", **REPEATED), rng, (2, 2, 5, 6), backward=False)
+
+
+@pytest.mark.exercise("conv2d.backward")
+def test_backward_on_one_layer_called_again(student, rng):
+    layer = student.module("conv2d").Conv2D(2, 3, 3, stride=2, padding=1, rng=0)
+    repeated.check_rounds(layer, repeated.conv2d("conv2d", **REPEATED), rng, (2, 2, 5, 6), backward=True)
