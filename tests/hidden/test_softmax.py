@@ -26,6 +26,17 @@ def test_softmax_random(student, rng, size, scale):
     check_softmax(student, rng.standard_normal(size) * scale)
 
 
+@pytest.mark.exercise("softmax.softmax")
+def test_softmax_returns_float64(student, rng):
+    # float32 is within the tolerance of most comparisons (7 digits), but the API promises
+    # float64, and float32 probabilities lose the loss's precision downstream.
+    got = student.module("softmax").softmax(rng.standard_normal(6))
+    dtype = getattr(got, "dtype", type(got).__name__)
+    assert dtype == np.float64, (
+        f"softmax(6 float64 logits) returned dtype {dtype}, expected float64 as the docstring promises: "
+        "no astype(np.float32) or dtype=np.float32 anywhere on the way")
+
+
 @pytest.mark.exercise("softmax.cross_entropy")
 @pytest.mark.parametrize("size, label", [(2, 0), (2, 1), (10, 0), (10, 9), (25, 12)])
 def test_cross_entropy_random(student, rng, size, label):
