@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 
+from kata.judge import oracles
+from kata.judge.checks import assert_close
 from kata.judge.layer_checks import check_cross_entropy, check_softmax
 
 LOGITS = {
@@ -30,10 +32,11 @@ def test_softmax_random(student, rng, size, scale):
 def test_softmax_returns_float64(student, rng):
     # float32 is within the tolerance of most comparisons (7 digits), but the API promises
     # float64, and float32 probabilities lose the loss's precision downstream.
-    got = student.module("softmax").softmax(rng.standard_normal(6))
-    dtype = getattr(got, "dtype", type(got).__name__)
-    assert dtype == np.float64, (
-        f"softmax(6 float64 logits) returned dtype {dtype}, expected float64 as the docstring promises: "
+    logits = rng.standard_normal(6)
+    got = student.module("softmax").softmax(logits)
+    assert_close(got, oracles.softmax(logits), "softmax(6 float64 logits)", "scipy.special.softmax")  # right first
+    assert got.dtype == np.float64, (
+        f"softmax(6 float64 logits) returned dtype {got.dtype}, expected float64 as the docstring promises: "
         "no astype(np.float32) or dtype=np.float32 anywhere on the way")
 
 
