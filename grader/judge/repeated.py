@@ -82,8 +82,10 @@ def check_backward_rounds(layer: Any, spec: Layer, inputs: list[np.ndarray], d_o
                          likely_bugs={ACCUMULATES.format(name=name): None if earlier is None else earlier[index] + want,
                                       STALE_INPUT: stale[index]})
         for name, old, gradient in zip(spec.params, params, expected[1:]):
+            # A finite-difference gradient's noise is absolute: near-zero updated values need its floor.
             assert_close(getattr(layer, name), old - learn_rate * gradient, f"{what} -> new self.{name}",
                          f"old {name} - learn_rate * d_{name}",
+                         floor=fd_floor(learn_rate * gradient) if spec.finite_differences else FLOOR,
                          likely_bugs={IGNORES_RATE.format(name=name, rate=rate, learn_rate=learn_rate):
                                       old - rate * gradient for rate in OTHER_TESTS_RATES})
         earlier = expected if earlier is None else [total + want for total, want in zip(earlier, expected)]
@@ -144,3 +146,10 @@ def pool2d(k: int, stride: int) -> Layer:
                  lambda x, d_out: (stacked_weighted_sum_gradient(lambda v: pool_oracle(v, k, stride), x, d_out),),
                  "scipy.ndimage.maximum_filter; central finite differences of it (distinct values, no ties)",
                  finite_differences=True)
+
+
+def check_conv2d_rounds(student: Any, module: str, rng: np.random.Generator, backward: bool) -> None:
+    """conv2d.py's and fast_conv.py's Conv2D (one contract) over several calls, with stride and
+    padding so that the crop and the stride matter."""
+    layer = student.module(module).Conv2D(2, 3, 3, stride=2, padding=1, rng=0)
+    check_rounds(layer, conv2d(module, c=2, f=3, k=3, stride=2, padding=1), rng, (2, 2, 5, 6), backward)

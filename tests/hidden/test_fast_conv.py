@@ -2,6 +2,7 @@
 
 import pytest
 
+from grader.judge import repeated
 from grader.judge.cases import HARD_CASES, SPEED_CASE, SPEED_LIMIT
 from grader.judge.speed import baseline_conv_step
 from kata.judge.nchw import check_conv_backward, check_conv_forward, check_conv_speed
@@ -17,6 +18,17 @@ def test_fast_conv_forward(student, rng, case):
 @pytest.mark.parametrize("case", HARD_CASES, ids=str)
 def test_fast_conv_backward(student, rng, case):
     check_conv_backward(student, "fast_conv", case, rng, learn_rate=0.05)
+
+
+# State across calls: one layer, three calls, a new input and learning rate each.
+@pytest.mark.exercise("fast_conv.forward")
+def test_forward_on_one_layer_called_again(student, rng):
+    repeated.check_conv2d_rounds(student, "fast_conv", rng, backward=False)
+
+
+@pytest.mark.exercise("fast_conv.backward")
+def test_backward_on_one_layer_called_again(student, rng):
+    repeated.check_conv2d_rounds(student, "fast_conv", rng, backward=True)
 
 
 @pytest.mark.exercise("fast_conv.speed")
