@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
+import pytest
 
 from kata.judge import oracles
 from kata.judge.checks import FLOOR, assert_close, fd_floor, stacked_weighted_sum_gradient
@@ -89,6 +90,13 @@ def check_backward_rounds(layer: Any, spec: Layer, inputs: list[np.ndarray], d_o
                          likely_bugs={IGNORES_RATE.format(name=name, rate=rate, learn_rate=learn_rate):
                                       old - rate * gradient for rate in OTHER_TESTS_RATES})
         earlier = expected if earlier is None else [total + want for total, want in zip(earlier, expected)]
+
+
+def forward_and_backward(module: str) -> list:
+    """The parameters of one test that runs the rounds for both exercises of a file: its
+    `backward` argument is False for "<module>.forward", True for "<module>.backward"."""
+    return [pytest.param(backward, id=part, marks=pytest.mark.exercise(f"{module}.{part}"))
+            for backward, part in ((False, "forward"), (True, "backward"))]
 
 
 def check_rounds(layer: Any, spec: Layer, rng: np.random.Generator, x_shape: tuple[int, ...],

@@ -36,13 +36,7 @@ def test_update(student, rng, image_shape, k, num_filters):
 
 
 # State across calls: one layer, three calls, a new image and learning rate each.
-@pytest.mark.exercise("conv.forward")
-def test_forward_on_one_layer_called_again(student, rng):
+@pytest.mark.parametrize("backward", repeated.forward_and_backward("conv"))
+def test_one_layer_called_again(student, rng, backward):
     layer = student.module("conv").Conv(num_filters=3, filter_size=3, rng=0)
-    repeated.check_rounds(layer, repeated.seed_conv(3, 3), rng, (6, 5), backward=False)
-
-
-@pytest.mark.exercise("conv.backward")
-def test_backward_on_one_layer_called_again(student, rng):
-    layer = student.module("conv").Conv(num_filters=3, filter_size=3, rng=0)
-    repeated.check_rounds(layer, repeated.seed_conv(3, 3), rng, (6, 5), backward=True)
+    repeated.check_rounds(layer, repeated.seed_conv(3, 3), rng, (6, 5), backward)

@@ -21,11 +21,6 @@ def test_conv2d_backward(student, rng, case):
 
 
 # State across calls: one layer, three calls, a new input and learning rate each.
-@pytest.mark.exercise("conv2d.forward")
-def test_forward_on_one_layer_called_again(student, rng):
-    repeated.check_conv2d_rounds(student, "conv2d", rng, backward=False)
-
-
-@pytest.mark.exercise("conv2d.backward")
-def test_backward_on_one_layer_called_again(student, rng):
-    repeated.check_conv2d_rounds(student, "conv2d", rng, backward=True)
+@pytest.mark.parametrize("backward", repeated.forward_and_backward("conv2d"))
+def test_one_layer_called_again(student, rng, backward):
+    repeated.check_conv2d_rounds(student, "conv2d", rng, backward)

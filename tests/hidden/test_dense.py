@@ -35,13 +35,7 @@ def test_update(student, rng, x_shape, nodes):
 
 
 # State across calls: one layer, three calls, a new input and learning rate each.
-@pytest.mark.exercise("dense.forward")
-def test_forward_on_one_layer_called_again(student, rng):
+@pytest.mark.parametrize("backward", repeated.forward_and_backward("dense"))
+def test_one_layer_called_again(student, rng, backward):
     layer = student.module("dense").Dense(12, 4, rng=0)
-    repeated.check_rounds(layer, repeated.dense(12, 4), rng, (2, 3, 2), backward=False)
-
-
-@pytest.mark.exercise("dense.backward")
-def test_backward_on_one_layer_called_again(student, rng):
-    layer = student.module("dense").Dense(12, 4, rng=0)
-    repeated.check_rounds(layer, repeated.dense(12, 4), rng, (2, 3, 2), backward=True)
+    repeated.check_rounds(layer, repeated.dense(12, 4), rng, (2, 3, 2), backward)

@@ -21,14 +21,9 @@ def test_fast_conv_backward(student, rng, case):
 
 
 # State across calls: one layer, three calls, a new input and learning rate each.
-@pytest.mark.exercise("fast_conv.forward")
-def test_forward_on_one_layer_called_again(student, rng):
-    repeated.check_conv2d_rounds(student, "fast_conv", rng, backward=False)
-
-
-@pytest.mark.exercise("fast_conv.backward")
-def test_backward_on_one_layer_called_again(student, rng):
-    repeated.check_conv2d_rounds(student, "fast_conv", rng, backward=True)
+@pytest.mark.parametrize("backward", repeated.forward_and_backward("fast_conv"))
+def test_one_layer_called_again(student, rng, backward):
+    repeated.check_conv2d_rounds(student, "fast_conv", rng, backward)
 
 
 @pytest.mark.exercise("fast_conv.speed")

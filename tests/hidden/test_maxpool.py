@@ -29,13 +29,7 @@ def test_ties(student, rng, x_shape, size):
 
 
 # State across calls: one layer, three calls, a new input each.
-@pytest.mark.exercise("maxpool.forward")
-def test_forward_on_one_layer_called_again(student, rng):
+@pytest.mark.parametrize("backward", repeated.forward_and_backward("maxpool"))
+def test_one_layer_called_again(student, rng, backward):
     layer = student.module("maxpool").MaxPool(size=2)
-    repeated.check_rounds(layer, repeated.seed_pool(2), rng, (5, 6, 2), backward=False)
-
-
-@pytest.mark.exercise("maxpool.backward")
-def test_backward_on_one_layer_called_again(student, rng):
-    layer = student.module("maxpool").MaxPool(size=2)
-    repeated.check_rounds(layer, repeated.seed_pool(2), rng, (5, 6, 2), backward=True)
+    repeated.check_rounds(layer, repeated.seed_pool(2), rng, (5, 6, 2), backward)

@@ -67,13 +67,7 @@ def test_pool2d_backward_ties_go_to_the_first_maximum(student, rng, k, s):
 
 
 # State across calls: one layer, three calls, a new input each; overlapping windows.
-@pytest.mark.exercise("pool2d.forward")
-def test_forward_on_one_layer_called_again(student, rng):
+@pytest.mark.parametrize("backward", repeated.forward_and_backward("pool2d"))
+def test_one_layer_called_again(student, rng, backward):
     layer = student.module("pool2d").MaxPool2D(3, 2)
-    repeated.check_rounds(layer, repeated.pool2d(3, 2), rng, (2, 2, 7, 6), backward=False)
-
-
-@pytest.mark.exercise("pool2d.backward")
-def test_backward_on_one_layer_called_again(student, rng):
-    layer = student.module("pool2d").MaxPool2D(3, 2)
-    repeated.check_rounds(layer, repeated.pool2d(3, 2), rng, (2, 2, 7, 6), backward=True)
+    repeated.check_rounds(layer, repeated.pool2d(3, 2), rng, (2, 2, 7, 6), backward)
