@@ -1,9 +1,12 @@
-"""The graded shapes of the advanced track: tests/hidden only, never shipped, so a
-submission cannot be tuned to them (issue #11)."""
+"""The graded cases: tests/hidden only, never shipped, so a submission cannot be tuned to
+them (issue #11): the advanced track's shapes, and the real digits that tie."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from kata.judge.nchw import ConvCase
+from kata.judge.network_oracle import Parameters, sgd_step
 
 # The graded shapes: each breaks a different shortcut.
 HARD_CASES = (
@@ -18,3 +21,17 @@ HARD_CASES = (
 # the grader's process boundary stay small (~1.5 MB per forward + backward).
 SPEED_CASE = ConvCase(n=1, c=2, h=128, w=128, f=4, k=3, padding=1)
 SPEED_LIMIT = 10.0  # measured: the reference im2col runs at ~0.2x the baseline, conv2d.py's pixel loop 25-35x
+
+
+def tied_digit(images: np.ndarray, labels: np.ndarray, params: Parameters, learn_rate: float,
+               start: int = 0) -> int:
+    """The index (from `start`) of the first digit whose SGD step through a network with these
+    parameters depends on the pooling's tie rule: on real digits the flat background gives
+    equal conv outputs, so about one digit in five has a window whose maximum is tied. Random
+    Gaussian images never tie, so the tie double-count bug can only show on such a digit."""
+    for index in range(start, len(labels)):
+        steps = [sgd_step(images[index], int(labels[index]), params, learn_rate, ties=ties) for ties in ("first", "all")]
+        moved = np.abs(steps[0].after.filters - params.filters)
+        if np.max(np.abs(steps[0].after.filters - steps[1].after.filters)) > 1e-3 * np.max(moved):
+            return index
+    raise ValueError("no digit with a tied pooling window changes the step")

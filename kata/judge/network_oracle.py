@@ -42,6 +42,17 @@ def logits(image: np.ndarray, params: Parameters) -> np.ndarray:
     return oracles.dense_forward(pooled, params.weights, params.biases)
 
 
+def logits_of_images(images: np.ndarray, params: Parameters) -> np.ndarray:
+    """logits of every image of a stack (N, H, W) -> (N, classes), in a few scipy calls
+    instead of a Python loop: fftconvolve for the convolution (its agreement with
+    correlate2d is tested), the images' maps side by side as channels of one pooling."""
+    maps = oracles.conv_forward_stacked(images, params.filters)  # (N, H', W', F)
+    n, h, w, f = maps.shape
+    pooled = oracles.pool_forward(maps.transpose(1, 2, 0, 3).reshape(h, w, n * f), POOL)
+    pooled = pooled.reshape(h // POOL, w // POOL, n, f).transpose(2, 0, 1, 3).reshape(n, -1)
+    return pooled @ params.weights + params.biases
+
+
 def probabilities(image: np.ndarray, params: Parameters) -> np.ndarray:
     return oracles.softmax(logits(image, params))
 
@@ -50,20 +61,24 @@ def loss(image: np.ndarray, label: int, params: Parameters) -> float:
     return oracles.cross_entropy_loss(logits(image, params), label)
 
 
-def gradients(image: np.ndarray, label: int, params: Parameters) -> Parameters:
-    """dloss/d(filters, weights, biases), by the chain rule written out."""
+def gradients(image: np.ndarray, label: int, params: Parameters, ties: str = "first") -> Parameters:
+    """dloss/d(filters, weights, biases), by the chain rule written out.
+
+    ties: the pooling's tie rule, oracles.pool_backward's argument; "all" gives what the
+    tie double-count bug computes, so a test can name it.
+    """
     maps = oracles.conv_forward(image, params.filters)
     pooled = oracles.pool_forward(maps, POOL)
     z = oracles.dense_forward(pooled, params.weights, params.biases)
     d_logits = oracles.cross_entropy_gradient(z, label)
     d_pooled = (params.weights @ d_logits).reshape(pooled.shape)
-    d_maps = oracles.pool_backward(maps, d_pooled, POOL)
+    d_maps = oracles.pool_backward(maps, d_pooled, POOL, ties)
     return Parameters(oracles.conv_d_filters(image, d_maps), np.outer(pooled.ravel(), d_logits), d_logits)
 
 
-def sgd_step(image: np.ndarray, label: int, params: Parameters, learn_rate: float) -> Step:
-    """What one train_step must report and leave behind."""
-    grads = gradients(image, label, params)
+def sgd_step(image: np.ndarray, label: int, params: Parameters, learn_rate: float, ties: str = "first") -> Step:
+    """What one train_step must report and leave behind (ties: as in gradients)."""
+    grads = gradients(image, label, params, ties)
     after = Parameters(*(p - learn_rate * g for p, g in zip(params, grads)))
     return Step(loss(image, label, params), bool(np.argmax(logits(image, params)) == label), after)
 

@@ -55,10 +55,13 @@ def test_half_done_scores_its_finished_files_only(graded):
 def test_classic_bugs_lose_points_exactly_where_they_are(graded):
     got = scores(graded, "classic_bugs")
     buggy, touched = {bug.exercise for bug in classic()}, {bug.module for bug in classic()}
+    # An exercise whose file imports a buggy one may lose points too: network.train runs the
+    # tie double-count on real digits, which tie.
+    importing = set().union(*(importers_of(module) for module in touched))
     for exercise in FULL:
         if exercise in buggy:
             assert got[exercise] < FULL[exercise], exercise
-        elif exercise.split(".")[0] not in touched:
+        elif exercise.split(".")[0] not in touched and exercise not in importing:
             assert got[exercise] == FULL[exercise], exercise
 
 

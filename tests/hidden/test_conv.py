@@ -2,6 +2,7 @@
 
 import pytest
 
+from grader.judge import repeated
 from kata.judge.layer_checks import check_conv_d_filters, check_conv_d_image, check_conv_forward, check_conv_update
 
 # (image shape, k, number of filters): the seed network's 16 3x3 filters on an 8x8 digit,
@@ -32,3 +33,10 @@ def test_d_filters(student, rng, image_shape, k, num_filters):
 @pytest.mark.parametrize("image_shape, k, num_filters", CASES)
 def test_update(student, rng, image_shape, k, num_filters):
     check_conv_update(student, rng, image_shape, k, num_filters)
+
+
+# State across calls: one layer, three calls, a new image and learning rate each.
+@pytest.mark.parametrize("backward", repeated.forward_and_backward("conv"))
+def test_one_layer_called_again(student, rng, backward):
+    layer = student.module("conv").Conv(num_filters=3, filter_size=3, rng=0)
+    repeated.check_rounds(layer, repeated.seed_conv(3, 3), rng, (6, 5), backward)

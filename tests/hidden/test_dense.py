@@ -2,6 +2,7 @@
 
 import pytest
 
+from grader.judge import repeated
 from kata.judge.layer_checks import (check_dense_d_x, check_dense_forward, check_dense_parameter_gradients,
                                check_dense_update)
 
@@ -31,3 +32,10 @@ def test_d_weights_and_d_biases(student, rng, x_shape, nodes):
 @pytest.mark.parametrize("x_shape, nodes", CASES)
 def test_update(student, rng, x_shape, nodes):
     check_dense_update(student, rng, x_shape, nodes)
+
+
+# State across calls: one layer, three calls, a new input and learning rate each.
+@pytest.mark.parametrize("backward", repeated.forward_and_backward("dense"))
+def test_one_layer_called_again(student, rng, backward):
+    layer = student.module("dense").Dense(12, 4, rng=0)
+    repeated.check_rounds(layer, repeated.dense(12, 4), rng, (2, 3, 2), backward)

@@ -2,6 +2,7 @@
 
 import pytest
 
+from grader.judge import repeated
 from grader.judge.cases import HARD_CASES, SPEED_CASE, SPEED_LIMIT
 from grader.judge.speed import baseline_conv_step
 from kata.judge.nchw import check_conv_backward, check_conv_forward, check_conv_speed
@@ -17,6 +18,12 @@ def test_fast_conv_forward(student, rng, case):
 @pytest.mark.parametrize("case", HARD_CASES, ids=str)
 def test_fast_conv_backward(student, rng, case):
     check_conv_backward(student, "fast_conv", case, rng, learn_rate=0.05)
+
+
+# State across calls: one layer, three calls, a new input and learning rate each.
+@pytest.mark.parametrize("backward", repeated.forward_and_backward("fast_conv"))
+def test_one_layer_called_again(student, rng, backward):
+    repeated.check_conv2d_rounds(student, "fast_conv", rng, backward)
 
 
 @pytest.mark.exercise("fast_conv.speed")

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from grader.judge import repeated
 from kata.judge.checks import assert_close, stacked_weighted_sum_gradient
 from grader.judge.oracles import pool_first_max_gradient
 from kata.judge.nchw import pool_oracle
@@ -63,3 +64,10 @@ def test_pool2d_backward_ties_go_to_the_first_maximum(student, rng, k, s):
                      "gradient to its first maximum only, and accumulate (+=)":
                      pool_first_max_gradient(x, d_out, k, s, accumulate=False, every_tie=True)},
     )
+
+
+# State across calls: one layer, three calls, a new input each; overlapping windows.
+@pytest.mark.parametrize("backward", repeated.forward_and_backward("pool2d"))
+def test_one_layer_called_again(student, rng, backward):
+    layer = student.module("pool2d").MaxPool2D(3, 2)
+    repeated.check_rounds(layer, repeated.pool2d(3, 2), rng, (2, 2, 7, 6), backward)

@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 
+from kata.judge import oracles
+from kata.judge.checks import assert_close
 from kata.judge.layer_checks import check_cross_entropy, check_softmax
 
 LOGITS = {
@@ -24,6 +26,18 @@ def test_softmax_edge_cases(student, name):
 @pytest.mark.parametrize("size, scale", [(2, 1.0), (10, 1.0), (10, 30.0), (37, 1000.0)])
 def test_softmax_random(student, rng, size, scale):
     check_softmax(student, rng.standard_normal(size) * scale)
+
+
+@pytest.mark.exercise("softmax.softmax")
+def test_softmax_returns_float64(student, rng):
+    # float32 is within the tolerance of most comparisons (7 digits), but the API promises
+    # float64, and float32 probabilities lose the loss's precision downstream.
+    logits = rng.standard_normal(6)
+    got = student.module("softmax").softmax(logits)
+    assert_close(got, oracles.softmax(logits), "softmax(6 float64 logits)", "scipy.special.softmax")  # right first
+    assert got.dtype == np.float64, (
+        f"softmax(6 float64 logits) returned dtype {got.dtype}, expected float64 as the docstring promises: "
+        "no astype(np.float32) or dtype=np.float32 anywhere on the way")
 
 
 @pytest.mark.exercise("softmax.cross_entropy")

@@ -26,3 +26,12 @@ def test_oracle_pooling_keeps_each_windows_maximum():
     expected = np.array([[[maps[2 * i:2 * i + 2, 2 * j:2 * j + 2, c].max() for c in range(2)]
                           for j in range(2)] for i in range(2)])
     assert np.array_equal(pooled, expected)
+
+
+def test_oracle_logits_of_many_images_are_each_images_logits():
+    rng = np.random.default_rng(1)
+    images = rng.standard_normal((4, 9, 8))
+    params = oracle.Parameters(rng.standard_normal((3, 4, 4)), rng.standard_normal((3 * 2 * 3, 5)),
+                               rng.standard_normal(5))
+    expected = np.array([oracle.logits(image, params) for image in images])
+    assert_close(oracle.logits_of_images(images, params), expected, "logits_of_images", "logits per image")
