@@ -6,9 +6,9 @@ Speed as a ratio, measured in one run: the student's fast_conv against a NumPy b
 The baseline is a vectorized Conv2D step (forward, then backward) written here, apart
 from solutions/: einsum over sliding-window views for out and d_weights, and one strided
 slice per kernel offset for d_x. On the graded shape (grader.judge.cases.SPEED_CASE) a correct loop
-over pixels is 25x (one small matrix product per pixel, as conv2d.py) to 150x slower than
-it, a plain im2col ~0.3x, so the test's limit (10x) separates them with a wide margin
-either side and does not depend on how fast this machine is.
+over pixels is 23x (one small matrix product per pixel, as conv2d.py) or more slower than
+it, a plain im2col 0.4-1.8x, so the test's limit (10x) separates them with a margin of 2x
+or more either side and does not depend on how fast, or how busy, this machine is.
 
 In the grader, each call to the student's layer crosses a process boundary with its arrays
 serialized as .npy, so the baseline pays the same serialization (a round trip through

@@ -200,6 +200,29 @@ class Worker:
         write_frame(self.request_fd, header, blobs, deadline)
         return self.replies.frame(deadline)
 
+    def cpu_seconds(self) -> float | None:
+        """CPU seconds the worker's processes have run so far (every task of its session, from
+        the kernel's /proc/<pid>/task/<tid>/schedstat, in ns: nothing the student's code can
+        forge); None without /proc. The session is the worker's own (start_new_session), and
+        with namespaces the Python runs as a child of unshare, in the same session."""
+        total, found = 0, False
+        try:
+            entries = os.listdir("/proc")
+        except OSError:
+            return None
+        for pid in filter(str.isdigit, entries):
+            try:
+                with open(f"/proc/{pid}/stat") as stat:
+                    if int(stat.read().rsplit(")", 1)[1].split()[3]) != self.process.pid:
+                        continue
+                for task in os.listdir(f"/proc/{pid}/task"):
+                    with open(f"/proc/{pid}/task/{task}/schedstat") as schedstat:
+                        total += int(schedstat.read().split()[0])
+                found = True
+            except (OSError, ValueError, IndexError):  # a process that just ended
+                continue
+        return total / 1e9 if found else None
+
     def kill(self) -> str:
         """Kill the whole process group; returns how the worker ended, for messages."""
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -309,6 +332,10 @@ class SandboxStudent:
         """A call whose result must be a plain value (validated by protocol.decode)."""
         tree, blobs = self.exchange(header, args, kwargs, what)
         return decode(tree, blobs, what)
+
+    def cpu_seconds(self) -> float | None:
+        """The running worker's CPU seconds (Worker.cpu_seconds); None when none runs."""
+        return self.worker.cpu_seconds() if self.worker is not None else None
 
     def restart(self) -> str:
         """Kill the current worker (if any); the next request starts a fresh one.

@@ -22,18 +22,14 @@ and check_conv_backward, called with the module's name and its exercise ids.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import scipy.ndimage
 import scipy.signal
 import scipy.special
 
-from threadpoolctl import threadpool_limits
-
 from kata.judge.checks import assert_close, expect_number, fd_floor, stacked_numerical_gradient, stacked_weighted_sum_gradient
 from kata.judge.oracles import correlate_valid, last_covering_window, windows_overlap
-from kata.judge.speed import best_time
 from kata.judge.student import Student
 
 
@@ -247,39 +243,3 @@ def check_loss_and_gradient(student: Student, logits: np.ndarray, labels: np.nda
     numeric = stacked_numerical_gradient(lambda stack: mean_cross_entropy(stack, labels), logits)
     assert_close(d_logits, numeric, f"{what}[1] (d_logits)", "central finite differences",
                  likely_bugs={"d_logits is not divided by N: the loss is a mean over the batch": numeric * n})
-
-
-def check_conv_speed(student: Student, rng: np.random.Generator, case: ConvCase, limit: float,
-                     baseline: Callable[..., tuple[np.ndarray, ...]], baseline_name: str, repeats: int = 5) -> None:
-    """fast_conv's forward + backward at most `limit` times the baseline's time on `case`,
-    both measured now, interleaved, best of `repeats`. baseline(x, weights, bias, d_out,
-    stride, padding) -> (out, d_x, d_weights, d_bias): kata/judge/speed.py's scipy one in
-    the public suite, a NumPy one in the graded suite. Correctness first: a fast wrong
-    answer earns nothing."""
-    x, weights, bias, d_out = random_conv(case, rng)
-    layer = make_layer(student, "fast_conv", case, weights, bias)
-    what = f"fast_conv.Conv2D.forward, {case}"
-    out = layer.forward(x)
-    expected, *_ = baseline(x, weights, bias, d_out, case.stride, case.padding)
-    assert_close(out, expected, what, f"{baseline_name} (itself checked against scipy.signal.correlate)")
-    layer.backward(d_out, 0.0)
-
-    def student_step():
-        layer.forward(x)
-        layer.backward(d_out, 0.0)
-
-    student_times, baseline_times = [], []
-    # One BLAS thread for both, as in the grader's worker: multithreaded BLAS on a busy
-    # 2-core machine swings by 10x from run to run, a single thread does not.
-    with threadpool_limits(limits=1):
-        for _ in range(repeats):
-            student_times.append(best_time(student_step, 1))
-            baseline_times.append(best_time(
-                lambda: baseline(x, weights, bias, d_out, case.stride, case.padding), 1))
-    ratio = min(student_times) / min(baseline_times)
-    assert ratio <= limit, (
-        f"fast_conv.Conv2D forward + backward, {case}, took {min(student_times) * 1e3:.1f} ms, "
-        f"{ratio:.1f}x {baseline_name} ({min(baseline_times) * 1e3:.1f} ms, measured in this run); "
-        f"at most {limit:g}x is expected. Is there still a Python loop over pixels? Only loops over the "
-        "k*k kernel offsets are cheap enough."
-    )

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import time
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Protocol, runtime_checkable
@@ -53,6 +54,12 @@ class Student(Protocol):
     tell whether the code it judges runs in this process or in a sandboxed worker."""
 
     def module(self, name: str) -> StudentModule: ...
+
+    def cpu_seconds(self) -> float | None:
+        """CPU seconds used so far by the process that runs the student's code, as the kernel
+        counts them (None where it cannot tell): speed checks time with it, since other
+        processes' load on the machine barely moves it, unlike the wall clock."""
+        ...
 
 
 # The grader sets config.stash[STUDENT_FACTORY] = factory(config) -> a Student.
@@ -173,3 +180,6 @@ class InProcessStudent:
 
     def module(self, name: str) -> InProcessModule:
         return InProcessModule(load_module(self.impl_dir, name), f"{name}.py")
+
+    def cpu_seconds(self) -> float:
+        return time.process_time()  # the student's code runs in this process

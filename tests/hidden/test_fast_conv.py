@@ -5,7 +5,8 @@ import pytest
 from grader.judge import repeated
 from grader.judge.cases import HARD_CASES, SPEED_CASE, SPEED_LIMIT
 from grader.judge.speed import baseline_conv_step
-from kata.judge.nchw import check_conv_backward, check_conv_forward, check_conv_speed
+from kata.judge.nchw import check_conv_backward, check_conv_forward
+from kata.judge.speed import check_conv_speed
 
 
 @pytest.mark.exercise("fast_conv.forward")

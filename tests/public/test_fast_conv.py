@@ -2,16 +2,16 @@
 
 import pytest
 
-from kata.judge.nchw import ConvCase, check_conv_backward, check_conv_forward, check_conv_speed
-from kata.judge.speed import scipy_conv_step
+from kata.judge.nchw import ConvCase, check_conv_backward, check_conv_forward
+from kata.judge.speed import check_conv_speed, scipy_conv_step
 
 CASE = ConvCase(n=2, c=3, h=7, w=9, f=4, k=3, stride=2, padding=1)
-# Many pixels, few channels: what a loop over pixels pays for. The scipy baseline is ~3.5x
-# slower than the graded NumPy baseline (measured on the graded shape), so 3x it is about the
-# graded bound. Measured on this shape, one BLAS thread: conv2d.py's pixel loop 8.3x, the reference
-# im2col 0.04x.
+# Many pixels, few channels: what a loop over pixels pays for. The scipy baseline is several
+# times slower than the graded NumPy baseline, so the bound is lower. Measured on this shape in
+# CPU time, one BLAS thread, idle and with every core busy alike: conv2d.py's pixel loop 4.2-5.1x,
+# an im2col by fancy indexing and np.add.at 0.4-0.5x, the reference im2col 0.1-0.2x.
 SPEED_CASE = ConvCase(n=1, c=2, h=112, w=120, f=4, k=3, padding=1)
-SPEED_LIMIT = 3.0
+SPEED_LIMIT = 2.0
 
 
 @pytest.mark.exercise("fast_conv.forward")
