@@ -53,7 +53,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                               help="submissions graded at once (default: the number of cores)")
     grade_parser.add_argument("--timeout", type=float, default=None,
                               help=f"seconds per call into a student's code (default, per function: "
-                                   f"{policy.TIMEOUT_FACTOR} times the reference solution's slowest call of it, "
+                                   f"{policy.TIMEOUT_FACTOR * policy.LOAD_ALLOWANCE} times the reference solution's slowest call of it, "
                                    f"timed at the start of the run, at least {policy.TIMEOUT_FLOOR:g} s)")
     grade_parser.add_argument("--track", choices=TRACKS, default="all",
                               help="grade only one track's exercises: seed, advanced or all (default)")

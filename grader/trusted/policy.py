@@ -24,11 +24,18 @@ BANNED_MODULES: frozenset[str] = frozenset({
 DEFAULT_TIMEOUT = 10.0  # seconds per call into the student's code, when grade() is given none
 
 # The command line's per-call limits unless --timeout is given: for each function or method
-# the tests call, TIMEOUT_FACTOR times the reference solution's slowest call of it, measured
-# at the start of the same run (so slow but correct plain loops pass on a slow or busy
-# machine too), within these bounds (seconds). A call the reference never made gets the
+# the tests call, TIMEOUT_FACTOR x LOAD_ALLOWANCE times the reference solution's slowest call
+# of it, measured at the start of the same run (so slow but correct plain loops pass on a
+# slow machine too), within these bounds (seconds). A call the reference never made gets the
 # limit of the reference's slowest call overall.
+#
+# TIMEOUT_FACTOR is the promise: code up to 50x the reference's time is never cut off.
+# LOAD_ALLOWANCE keeps it under load: the calibration grades the reference alone, then the
+# batch grades --jobs submissions at once, maybe next to other work, and the same call takes
+# longer (1.4-2.2x measured on a busy 2-core machine, issue #12.8). With it, the floor only
+# applies where the reference takes under 10 ms: a 50x call there needs a 4x slowdown to reach it.
 TIMEOUT_FACTOR = 50
+LOAD_ALLOWANCE = 4
 TIMEOUT_FLOOR = 2.0
 TIMEOUT_CEILING = 60.0
 CALIBRATION_TIMEOUT = 60.0  # per call while the reference is being timed
@@ -111,10 +118,11 @@ class TimeLimits:
 
     @classmethod
     def calibrated(cls, reference_seconds: dict[str, float]) -> TimeLimits:
-        """TIMEOUT_FACTOR times the reference's slowest call of each function (see above)."""
+        """TIMEOUT_FACTOR x LOAD_ALLOWANCE times the reference's slowest call of each function (see above)."""
+        factor = TIMEOUT_FACTOR * LOAD_ALLOWANCE
         slowest = max(reference_seconds.values(), default=0.0)
-        return cls(bounded(TIMEOUT_FACTOR * slowest),
-                   {name: bounded(TIMEOUT_FACTOR * seconds) for name, seconds in sorted(reference_seconds.items())})
+        return cls(bounded(factor * slowest),
+                   {name: bounded(factor * seconds) for name, seconds in sorted(reference_seconds.items())})
 
     def describe(self) -> str:
         values = [self.default, *self.per_function.values()]
