@@ -28,6 +28,7 @@ from pathlib import Path
 import pytest
 
 from grader.trusted.run import HIDDEN, GradingConfig, Runner, calibrated_limits, collect, grade
+from grader.trusted.submission import read_submission
 from tests.grading.corpus import WRONG_PROGRAMS, folder_builder
 
 # Each program on the suite whose exercise it once lost points on.
@@ -58,7 +59,7 @@ def test_right_programs_keep_every_point_while_every_core_is_busy(tmp_path: Path
     lost: dict[str, list[str]] = {}
     try:
         for name, suite in PROGRAMS.items():
-            submission = folder_builder(WRONG_PROGRAMS / name)(tmp_path / name, {})
+            submission = read_submission(folder_builder(WRONG_PROGRAMS / name)(tmp_path / name, {}))
             config = GradingConfig(suite=HIDDEN / suite)
             collected = collect(tmp_path, config)
             # As in a batch: the reference is timed first, alone; the gradings then share the cores.
