@@ -70,7 +70,7 @@ def timed(step: Callable[[], object], clock: Callable[[], float]) -> tuple[objec
 
 
 def check_conv_speed(student: Student, rng: np.random.Generator, case, limit: float,
-                     baseline: Callable[..., tuple[np.ndarray, ...]], baseline_name: str, repeats: int = 7) -> None:
+                     baseline: Callable[..., tuple[np.ndarray, ...]], baseline_name: str, repeats: int = 7) -> float:
     """fast_conv's forward + backward at most `limit` times the baseline's time on `case`
     (a kata.judge.nchw.ConvCase), as the median over `repeats` of the ratio measured in one
     repeat. baseline(x, weights, bias, d_out, stride, padding) -> (out, d_x, d_weights,
@@ -79,6 +79,7 @@ def check_conv_speed(student: Student, rng: np.random.Generator, case, limit: fl
     Every repeat draws new x and d_out and checks the student's out and d_x against the
     baseline's: a fast wrong answer (or an old one) earns nothing. Both run on one BLAS
     thread, as in the grader's worker: multithreaded BLAS on a busy machine swings by 10x.
+    Returns the ratio.
     """
     from kata.judge.checks import assert_close
     from kata.judge.nchw import make_layer, random_conv
@@ -117,3 +118,4 @@ def check_conv_speed(student: Student, rng: np.random.Generator, case, limit: fl
         f"({statistics.median(baseline_times) * 1e3:.1f} ms, measured alongside); at most {limit:g}x is expected. "
         "Is there still a Python loop over pixels? Only loops over the k*k kernel offsets are cheap enough."
     )
+    return ratio

@@ -120,7 +120,7 @@ def runs(autograder_zip: Path, tmp_path_factory: pytest.TempPathFactory):
         "endless loop": lambda: simulate(autograder_zip, work / "loop", endless_softmax(work, examples), {"deadline_seconds": 40}),
         "crashing": lambda: simulate(autograder_zip, work / "crashing", upload),
         "crashing, instructor's grader": lambda: instructors_grade(upload / "submission.zip", work / "out"),
-        "reference": lambda: simulate(autograder_zip, work / "reference", examples / "reference"),
+        "reference": lambda: simulate(autograder_zip, work / "reference", examples / "reference", {"leaderboard": True}),
         "empty": lambda: simulate(autograder_zip, work / "empty", None),
         "empty, seed track": lambda: simulate(autograder_zip, work / "empty-seed", None, {"track": "seed"}),
         "deadline": lambda: simulate(autograder_zip, work / "deadline", examples / "reference",
@@ -140,6 +140,14 @@ def test_reference_scores_full_marks(runs):
     assert results["score"] == MAX_POINTS
     public = [t for t in results["tests"] if t["name"].startswith("public:")]
     assert public and all(t["status"] == "passed" and t["max_score"] == 0 for t in public)
+
+
+def test_the_leaderboard_shows_the_speed_and_accuracy_when_asked_for(runs):
+    board = {entry["name"]: entry for entry in result(runs, "reference")["leaderboard"]}
+    assert set(board) == {"Conv2D time (x a NumPy baseline)", "Test accuracy (digits)"}
+    assert board["Conv2D time (x a NumPy baseline)"]["order"] == "asc" and 0 < board["Conv2D time (x a NumPy baseline)"]["value"] < 10
+    assert board["Test accuracy (digits)"]["order"] == "desc" and 0.9 <= board["Test accuracy (digits)"]["value"] <= 1
+    assert "leaderboard" not in result(runs, "empty"), "a leaderboard only when the instructor asks for one"
 
 
 def test_empty_submission_scores_zero_with_reasons(runs):
