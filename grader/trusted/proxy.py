@@ -119,12 +119,34 @@ def sandbox_mode() -> str:
     return "sandbox: separate uid, rlimits and cleanup (namespaces refused or disabled)"
 
 
+SYSV_IPC = {"shm": "-m", "msg": "-q", "sem": "-s"}  # /proc/sysvipc/<kind> -> ipcrm's flag for an id
+
+
+def remove_ipc_of(uid: int) -> None:
+    """The fallback's cleanup (no IPC namespace): remove the SysV shared memory, message
+    queues and semaphore sets a worker's uid made, which would outlive it otherwise."""
+    ipcrm = shutil.which("ipcrm", path="/usr/bin:/bin")
+    for kind, flag in SYSV_IPC.items():
+        try:
+            lines = Path(f"/proc/sysvipc/{kind}").read_text().splitlines()
+        except OSError:
+            continue
+        columns = lines[0].split() if lines else []
+        for line in lines[1:]:
+            fields = dict(zip(columns, line.split()))
+            ident = fields.get("shmid") or fields.get("msqid") or fields.get("semid")
+            if ipcrm and ident and fields.get("uid") == str(uid):
+                subprocess.run([ipcrm, flag, ident], capture_output=True)
+
+
 class Worker:
     """One running worker process and its two pipes."""
 
     def __init__(self, files: dict[str, bytes], scratch: Path):
         self.folder = Path(tempfile.mkdtemp(prefix="kata-worker-"))
         self.root: Path | None = None  # the world's mount point, in world mode
+        self.uid: int | None = None  # the worker's own uid, as root
+        self.namespaced = False
         self.process: subprocess.Popen | None = None
         try:
             self._start(files, scratch)
@@ -143,7 +165,7 @@ class Worker:
         for name, data in files.items():
             (self.folder / name).write_bytes(data)
         shutil.copyfile(WORKER_SOURCE, self.folder / "worker.py")
-        uid = UID_BASE + os.getpid() if os.geteuid() == 0 else None
+        uid = self.uid = UID_BASE + os.getpid() if os.geteuid() == 0 else None
         python, self.note = worker_python()
         user = self._switch_to(uid) if uid is not None and not self.note else {}
         command = [python, "-I", "worker.py"]
@@ -235,6 +257,8 @@ class Worker:
             pass
         code = self.process.wait()
         self._remove_root()
+        if self.uid is not None and not self.namespaced:  # with namespaces they died with it
+            remove_ipc_of(self.uid)
         for fd in (self.request_fd, self.response_fd):
             os.close(fd)
         if code >= 0:
