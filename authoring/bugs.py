@@ -242,6 +242,34 @@ BUGS: tuple[Bug, ...] = (
         "                self.network.backward(d_logits, learn_rate)\n",
         "",
         "mean training loss per epoch"),
+    # State across calls and arguments ignored: only the graded suite calls one layer again
+    # with a new rate, or builds the network at other sizes (issue #12).
+    Bug("conv gradient accumulates across backward calls", "conv", "conv.backward",
+        "        self.d_filters = d_filters\n        self.filters = self.filters - learn_rate * d_filters\n",
+        "        self.d_filters = getattr(self, 'd_filters', 0) + d_filters\n"
+        "        self.filters = self.filters - learn_rate * self.d_filters\n",
+        "gradient accumulates across backward calls", caught_by=("hidden",)),
+    Bug("dense update with a hard-coded rate", "dense", "dense.backward",
+        "        self.weights = self.weights - learn_rate * self.d_weights\n",
+        "        self.weights = self.weights - 0.5 * self.d_weights\n",
+        "update ignores learn_rate", caught_by=("hidden",)),
+    Bug("train_step's correct flag always False", "network", "network.train",
+        "        correct = bool(np.argmax(logits) == label)\n",
+        "        correct = False\n",
+        "(correct) is False, expected True", caught_by=("hidden",)),
+    Bug("network hard-codes 16 filters", "network", "network.train",
+        "        self.conv = Conv(num_filters, filter_size, rng)\n"
+        "        self.pool = MaxPool(2)\n"
+        "        self.dense = Dense(pooled_h * pooled_w * num_filters, num_classes, rng)\n",
+        "        self.conv = Conv(16, filter_size, rng)\n"
+        "        self.pool = MaxPool(2)\n"
+        "        self.dense = Dense(pooled_h * pooled_w * 16, num_classes, rng)\n",
+        "num_filters=5", caught_by=("hidden",)),
+    Bug("softmax returns float32", "softmax", "softmax.softmax",
+        "    return exps / np.sum(exps)\n",
+        "    return (exps / np.sum(exps)).astype(np.float32)\n",
+        "expected float64", caught_by=("hidden",)),
+
 )
 
 BY_NAME: dict[str, Bug] = {bug.name: bug for bug in BUGS}
