@@ -4,11 +4,12 @@
 include mk/venv.mk
 .DEFAULT_GOAL := help
 
-# The authors' extra tools (pyproject.toml's dev extra: mutmut), for make check and make mutation.
-DEV_READY := $(if $(READY),$(VENV)/.dev-installed)
-$(VENV)/.dev-installed: $(READY)
-	$(PY) -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['dev']))" > $(VENV)/dev-requirements.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/dev-requirements.txt
+# What students never install (pyproject.toml's extras, left out of the handout): the
+# grader's (copydetect, for grade --similarity) and the authors' (mutmut, for make mutation).
+EXTRAS_READY := $(if $(READY),$(VENV)/.extras-installed)
+$(VENV)/.extras-installed: $(READY)
+	$(PY) -c "import tomllib; extras = tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']; print('\n'.join(extras['grader'] + extras['dev']))" > $(VENV)/extras-requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/extras-requirements.txt
 	touch $@
 IMPL   ?= exercises
 EX     ?=
@@ -35,7 +36,7 @@ include mk/student.mk
 exercises: $(READY)
 	$(PY) -m authoring.stubgen
 
-check: $(READY) $(DEV_READY)
+check: $(READY) $(EXTRAS_READY)
 	$(PY) -m authoring.stubgen --check
 	$(PY) -m pytest -q tests/public tests/hidden --impl solutions
 	$(PY) -m pytest -q tests/public tests/hidden --impl exercises --expect-stubs
@@ -51,7 +52,7 @@ $(EXAMPLE_CLASS)/.built: $(READY) $(wildcard solutions/*.py) authoring/bugs.py a
 	$(PY) -m authoring.example_class --out $(EXAMPLE_CLASS)
 	touch $@
 
-grade: $(READY) $(EXAMPLE_CLASS)/.built
+grade: $(READY) $(EXTRAS_READY) $(EXAMPLE_CLASS)/.built
 	$(PY) -m grader grade $(if $(SUBS),$(SUBS),$(EXAMPLE_CLASS)/*/) --out $(OUT) --track $(TRACK)
 
 bench-grader: $(READY)
@@ -74,7 +75,7 @@ prairielearn: $(READY)
 
 # Slow (minutes per file on 2 cores), so not part of `make check`: FILES="softmax conv" for some.
 FILES ?=
-mutation: $(DEV_READY)
+mutation: $(EXTRAS_READY)
 	$(PY) -m authoring.mutation $(FILES)
 
 bench-train: $(READY)

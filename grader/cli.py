@@ -14,6 +14,7 @@ whatever the scores; 2 with a message when it could not (bad arguments, unreadab
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import shutil
 import stat
@@ -87,6 +88,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error(str(error))  # before anything is written
     if args.command == "export":
         return args
+    if (args.command == "similarity" or args.similarity) and importlib.util.find_spec("copydetect") is None:
+        parser.error("comparing code needs copydetect, the grader's extra package (pyproject.toml): "
+                     "`make grade` installs it")
     if args.command == "similarity":
         if not 0 < args.threshold <= 1:
             parser.error("--threshold must be above 0 and at most 1")
@@ -134,7 +138,7 @@ def export(args: argparse.Namespace) -> int:
 
 def similar(submissions: list[Path], out: Path, threshold: float = 0.5) -> int:
     """`python -m grader similarity` (and grade --similarity): the flagged pairs, in out/."""
-    from grader import similarity  # copydetect: only when asked
+    from grader import similarity  # copydetect: only when asked (parse_args checked it is there)
 
     pairs = similarity.write(out, submissions, threshold)
     print(f"wrote {out / 'similarity.html'} and similarity.csv: {len(pairs)} pair(s) above {threshold:.0%}")

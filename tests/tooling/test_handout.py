@@ -75,6 +75,8 @@ def test_the_handout_has_what_a_student_needs(built):
     for module in modules():
         assert {f"exercises/{module}.py", f"exercises/{module}.hints.toml", f"kata/pristine/{module}.py"} <= shipped
     assert {"Makefile", "mk/venv.mk", "mk/student.mk", "pyproject.toml", "README.md", "tests/conftest.py"} <= shipped
+    pins = (built[0] / "pyproject.toml").read_text()
+    assert "copydetect" not in pins and "mutmut" not in pins, "students install the grader's or the authors' tools"
     readme = (built[0] / "README.md").read_text()
     assert "{{" not in readme and all(e.id in readme for e in EXERCISES)
 
