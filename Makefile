@@ -4,11 +4,12 @@
 include mk/venv.mk
 .DEFAULT_GOAL := help
 
-# What students never install (pyproject.toml's extras, left out of the handout): the
-# grader's (copydetect, for grade --similarity) and the authors' (mutmut, for make mutation).
+# pyproject.toml's extras: the grader's (copydetect, for grade --similarity) and the authors'
+# (mutmut, for make mutation), which the handout leaves out, and the optional `watch`
+# (watchdog), so that make check tests make watch with it too.
 EXTRAS_READY := $(if $(READY),$(VENV)/.extras-installed)
 $(VENV)/.extras-installed: $(READY)
-	$(PY) -c "import tomllib; extras = tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']; print('\n'.join(extras['grader'] + extras['dev']))" > $(VENV)/extras-requirements.txt
+	$(PY) -c "import tomllib; extras = tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']; print('\n'.join(extras['grader'] + extras['dev'] + extras['watch']))" > $(VENV)/extras-requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/extras-requirements.txt
 	touch $@
 IMPL   ?= exercises
