@@ -187,16 +187,16 @@ BUGS: tuple[Bug, ...] = (
     # pool2d.py (the reference loops over the k*k window offsets, not over output pixels)
     Bug("= instead of += with overlapping pooling windows", "pool2d", "pool2d.backward",
         # The loop over windows a student writes, mistake included.
-        "        for offset in range(k * k):\n",
-        "        n, c = x.shape[:2]\n"
+        "        d_x = np.zeros(self.last_input_shape)\n",
+        "        d_x = np.zeros(self.last_input_shape)\n"
+        "        n, c = d_out.shape[:2]\n"
         "        examples, channels = np.indices((n, c))\n"
+        "        offsets = self.first_max.argmax(axis=0)  # each window's first maximum, 0..k*k-1\n"
         "        for i in range(d_out.shape[2]):\n"
         "            for j in range(d_out.shape[3]):\n"
-        "                window = x[:, :, i * s:i * s + k, j * s:j * s + k]\n"
-        "                rows, cols = np.divmod(window.reshape(n, c, k * k).argmax(axis=2), k)\n"
+        "                rows, cols = np.divmod(offsets[:, :, i, j], k)\n"
         "                d_x[examples, channels, i * s + rows, j * s + cols] = d_out[:, :, i, j]\n"
-        "        return d_x\n"
-        "        for offset in range(k * k):\n",
+        "        return d_x\n",
         "windows overlap",
         caught_by=("hidden",)),
     Bug("ties double-counted in overlapping max pooling", "pool2d", "pool2d.backward",
@@ -230,13 +230,15 @@ BUGS: tuple[Bug, ...] = (
         "d_x_pad[:, :, i * s:i * s + k, j * s:j * s + k] = (g @ weights_2d)",
         "must accumulate"),
     Bug("= instead of += in fast_conv's col2im", "fast_conv", "fast_conv.backward",
-        "d_x_pad[:, :, a:a + s * out_h:s, b:b + s * out_w:s] += d_cols",
-        "d_x_pad[:, :, a:a + s * out_h:s, b:b + s * out_w:s] = d_cols",
+        "d_x_pad[chunk, :, a:a + s * out_h:s, b:b + s * out_w:s] += d_cols",
+        "d_x_pad[chunk, :, a:a + s * out_h:s, b:b + s * out_w:s] = d_cols",
         "must accumulate"),
     Bug("fast_conv d_x from the updated weights", "fast_conv", "fast_conv.backward",
-        "        # (C, k, k, N, H', W'): the slice of one offset",
-        "        weights_2d = weights_2d - learn_rate * self.d_weights.reshape(weights_2d.shape)\n"
-        "        # (C, k, k, N, H', W'): the slice of one offset",
+        # Two passes over the chunks, the weights updated in between.
+        "            d_weights_2d += (g[chunk] @ cols.transpose(0, 2, 1)).sum(axis=0)\n",
+        "            d_weights_2d += (g[chunk] @ cols.transpose(0, 2, 1)).sum(axis=0)\n"
+        "        weights_2d = weights_2d - learn_rate * d_weights_2d\n"
+        "        for chunk in chunks(windows):\n",
         "updated weights"),
     Bug("minibatch loop without the backward pass", "model", "model.train",
         "                self.network.backward(d_logits, learn_rate)\n",

@@ -1,7 +1,7 @@
 # Exercise stub generated from solutions/pool2d.py by `make exercises`.
 # Replace each NotImplementedError with your code; `make reset EX=pool2d` restores
 # this file and keeps yours as a timestamped backup.
-# stub-hash: 1801c439e88626a3
+# stub-hash: b0b76e9d14e9d432
 """Batched max pooling, NCHW, like PyTorch's nn.MaxPool2d (no padding, no dilation).
 
 Each kernel_size x kernel_size window, moved by `stride` (default: kernel_size), keeps its
@@ -52,11 +52,12 @@ class MaxPool2D:
         Returns:
             shape (N, C, H', W') with H' = (H - k) // s + 1, W' = (W - k) // s + 1.
         """
-        # TODO 1. Remember what backward needs to find each window's maximum (x itself is fine).
-        # TODO 2. Output size H' = (H - k) // s + 1, W' = (W - k) // s + 1.
-        # TODO 3. For each output position (i, j): the window starts at row i*s, column j*s;
+        # TODO 1. Output size H' = (H - k) // s + 1, W' = (W - k) // s + 1.
+        # TODO 2. For each output position (i, j): the window starts at row i*s, column j*s;
         #         take its max over the last two axes (all examples and channels at once).
         #         (A loop over (i, j) is fine; the reference loops over the k*k offsets instead.)
+        # TODO 3. Remember what backward needs to find each window's maximum. A copy of x is
+        #         fine; x itself is not: the caller may change it before calling backward.
         raise NotImplementedError("pool2d.MaxPool2D.forward is not written yet: follow its TODO steps")
 
     def backward(self, d_out: np.ndarray, learn_rate: float) -> np.ndarray:

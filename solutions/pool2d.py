@@ -48,20 +48,30 @@ class MaxPool2D:
         Returns:
             shape (N, C, H', W') with H' = (H - k) // s + 1, W' = (W - k) // s + 1.
         """
-        # TODO 1. Remember what backward needs to find each window's maximum (x itself is fine).
-        # TODO 2. Output size H' = (H - k) // s + 1, W' = (W - k) // s + 1.
-        # TODO 3. For each output position (i, j): the window starts at row i*s, column j*s;
+        # TODO 1. Output size H' = (H - k) // s + 1, W' = (W - k) // s + 1.
+        # TODO 2. For each output position (i, j): the window starts at row i*s, column j*s;
         #         take its max over the last two axes (all examples and channels at once).
         #         (A loop over (i, j) is fine; the reference loops over the k*k offsets instead.)
+        # TODO 3. Remember what backward needs to find each window's maximum. A copy of x is
+        #         fine; x itself is not: the caller may change it before calling backward.
         # BEGIN SOLUTION
-        self.last_input = x
-        k = self.kernel_size
+        k, s = self.kernel_size, self.stride
         # No loop over output pixels: a loop over the k*k offsets (a, b) inside a window,
         # each one for every window at once (at_offset is a strided view, nothing copied).
-        out = at_offset(x, k, self.stride, 0, 0).copy()
+        out = at_offset(x, k, s, 0, 0).copy()
         for offset in range(1, k * k):
-            np.maximum(out, at_offset(x, k, self.stride, *divmod(offset, k)), out=out)
-        self.last_output = out  # backward finds each window's maximum by comparing with it
+            np.maximum(out, at_offset(x, k, s, *divmod(offset, k)), out=out)
+        # What backward needs, found now (x may change after forward returns): for each
+        # offset, the windows whose FIRST maximum in row-major order sits there. `taken`
+        # marks the windows whose maximum an earlier offset already holds, so on a tie only
+        # the first maximum is kept.
+        self.first_max = np.empty((k * k, *out.shape), dtype=bool)
+        taken = np.zeros(out.shape, dtype=bool)
+        for offset, first in enumerate(self.first_max):
+            np.equal(at_offset(x, k, s, *divmod(offset, k)), out, out=first)
+            first &= ~taken
+            taken |= first
+        self.last_input_shape = x.shape
         return out
         # END SOLUTION
 
@@ -83,20 +93,13 @@ class MaxPool2D:
         # TODO 3. ADD (+=) d_out[:, :, i, j] at that position: overlapping windows can share
         #         a maximum, and then its gradient is the sum of theirs.
         # BEGIN SOLUTION
-        k, s, x = self.kernel_size, self.stride, self.last_input
-        d_x = np.zeros(x.shape)
-        # Offsets in row-major order: `taken` marks the windows whose maximum an earlier
-        # offset already holds, so on a tie only the FIRST maximum gets the gradient.
-        taken = np.zeros(d_out.shape, dtype=bool)
-        for offset in range(k * k):
-            a, b = divmod(offset, k)
-            first = at_offset(x, k, s, a, b) == self.last_output
-            first &= ~taken
-            taken |= first
+        k, s = self.kernel_size, self.stride
+        d_x = np.zeros(self.last_input_shape)
+        for offset, first in enumerate(self.first_max):
             # The windows whose first maximum sits at offset (a, b) send their gradient to
             # x[:, :, i*s + a, j*s + b]: one strided slice of d_x covers all of them. With
             # s < k the slices of different offsets overlap: ADD (+=), never assign (=).
-            grid = at_offset(d_x, k, s, a, b)
+            grid = at_offset(d_x, k, s, *divmod(offset, k))
             if s >= k:  # no overlap: each position of d_x is written once, straight from d_out
                 np.multiply(first, d_out, out=grid)
             else:
