@@ -1,7 +1,7 @@
 # Exercise stub generated from solutions/fast_conv.py by `make exercises`.
 # Replace each NotImplementedError with your code; `make reset EX=fast_conv` restores
 # this file and keeps yours as a timestamped backup.
-# stub-hash: ba9baf41c9553890
+# stub-hash: 68437cdfd3aed862
 """The Conv2D layer of conv2d.py, vectorized: no Python loop over pixels.
 
 Same contract, same formulas (see conv2d.py). The loop over output pixels becomes one
@@ -51,7 +51,9 @@ CACHE_BYTES = 2**20
 
 def windows_of(x_pad: np.ndarray, k: int, s: int) -> np.ndarray:
     """Every k x k window of x_pad at stride s, as a view: shape (N, C, H', W', k, k)."""
-    return sliding_window_view(x_pad, (k, k), axis=(2, 3))[:, :, ::s, ::s]
+    # TODO sliding_window_view(x_pad, (k, k), axis=(2, 3)) gives every window at stride 1,
+    #      shape (N, C, H + 2p - k + 1, W + 2p - k + 1, k, k); keep every s-th along H and W.
+    raise NotImplementedError("fast_conv.windows_of is not written yet: follow its TODO steps")
 
 
 def chunks(windows: np.ndarray) -> list[slice]:
@@ -63,8 +65,9 @@ def chunks(windows: np.ndarray) -> list[slice]:
 
 def im2col(windows: np.ndarray) -> np.ndarray:
     """windows (n, C, H', W', k, k) laid out as cols (n, C*k*k, H'*W'): one copy."""
-    n, c, out_h, out_w, k = windows.shape[:5]
-    return windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * k * k, out_h * out_w)
+    # TODO Transpose to (n, C, k, k, H', W'), so that rows are (c, a, b) and columns (i, j),
+    #      then reshape to (n, C*k*k, H'*W') (this reshape is the one copy).
+    raise NotImplementedError("fast_conv.im2col is not written yet: follow its TODO steps")
 
 
 class Conv2D(conv2d.Conv2D):

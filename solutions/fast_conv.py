@@ -47,7 +47,11 @@ CACHE_BYTES = 2**20
 
 def windows_of(x_pad: np.ndarray, k: int, s: int) -> np.ndarray:
     """Every k x k window of x_pad at stride s, as a view: shape (N, C, H', W', k, k)."""
+    # TODO sliding_window_view(x_pad, (k, k), axis=(2, 3)) gives every window at stride 1,
+    #      shape (N, C, H + 2p - k + 1, W + 2p - k + 1, k, k); keep every s-th along H and W.
+    # BEGIN SOLUTION
     return sliding_window_view(x_pad, (k, k), axis=(2, 3))[:, :, ::s, ::s]
+    # END SOLUTION
 
 
 def chunks(windows: np.ndarray) -> list[slice]:
@@ -59,8 +63,12 @@ def chunks(windows: np.ndarray) -> list[slice]:
 
 def im2col(windows: np.ndarray) -> np.ndarray:
     """windows (n, C, H', W', k, k) laid out as cols (n, C*k*k, H'*W'): one copy."""
+    # TODO Transpose to (n, C, k, k, H', W'), so that rows are (c, a, b) and columns (i, j),
+    #      then reshape to (n, C*k*k, H'*W') (this reshape is the one copy).
+    # BEGIN SOLUTION
     n, c, out_h, out_w, k = windows.shape[:5]
     return windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * k * k, out_h * out_w)
+    # END SOLUTION
 
 
 class Conv2D(conv2d.Conv2D):
