@@ -37,11 +37,18 @@ include mk/student.mk
 exercises: $(READY)
 	$(PY) -m authoring.stubgen
 
+# The tooling and grading suites run side by side (each waits on subprocesses much of the
+# time); --output-sync prints each one's output whole when it ends.
 check: $(READY) $(EXTRAS_READY)
 	$(PY) -m authoring.stubgen --check
 	$(PY) -m pytest -q tests/public tests/hidden --impl solutions
 	$(PY) -m pytest -q tests/public tests/hidden --impl exercises --expect-stubs
+	@$(MAKE) --no-print-directory -j2 --output-sync=target check-tooling check-grading
+
+.PHONY: check-tooling check-grading
+check-tooling:
 	$(PY) -m pytest -q tests/tooling
+check-grading:
 	$(PY) -m pytest -q tests/grading
 
 OUT  ?= results

@@ -66,7 +66,7 @@ def im2col(windows: np.ndarray) -> np.ndarray:
     # TODO Transpose to (n, C, k, k, H', W'), so that rows are (c, a, b) and columns (i, j),
     #      then reshape to (n, C*k*k, H'*W') (this reshape is the one copy).
     # BEGIN SOLUTION
-    n, c, out_h, out_w, k = windows.shape[:5]
+    n, c, out_h, out_w, k, _ = windows.shape
     return windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * k * k, out_h * out_w)
     # END SOLUTION
 
