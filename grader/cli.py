@@ -236,7 +236,8 @@ def main(argv: list[str] | None = None) -> int:
     note = worker_python()[1]
     if note:
         console.print(f"[yellow]warning:[/] {note}")
-    console.print(sandbox_mode().capitalize() + " (docs/security.md)")
+    mode = sandbox_mode()
+    console.print(f"{mode[0].upper()}{mode[1:]} (docs/security.md)")
     scratch = Path(tempfile.mkdtemp(prefix="kata-collect-"))
     try:
         config = GradingConfig(track=args.track, visibility=args.visibility)
