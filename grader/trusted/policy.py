@@ -9,6 +9,7 @@ it needs at start (it imports nothing of ours), and the static scan
 
 from __future__ import annotations
 
+import argparse
 import json
 from dataclasses import dataclass, field
 
@@ -71,7 +72,9 @@ SUITE_BASE_SECONDS = 120.0  # one suite run: this, plus SUITE_CALLS_PER_TEST per
 SUITE_CALLS_PER_TEST = 3
 TEST_BACKSTOP_FACTOR = 6  # pytest-timeout per test: this many default per-call limits,
 TEST_BACKSTOP_FLOOR = 60.0  # and at least this: a backstop, the per-call limits act first
-# Gradescope and PrairieLearn give the autograder one deadline for everything.
+# Gradescope and PrairieLearn give the autograder one deadline for everything: the one an
+# instructor sets must lie in DEADLINE_BOUNDS (Gradescope allows up to 40 minutes).
+DEADLINE_BOUNDS = (60.0, 2400.0)
 MARGIN_SECONDS = 15  # kept back from the deadline to stop a pass and write the results
 STOP_SECONDS = 10  # a stopped pass's time to clean up before SIGKILL
 WRAP_UP_SECONDS = 10  # a pass ends its tests this long before its time is up, to score them
@@ -85,6 +88,19 @@ WORKER_LIMITS: dict[str, int] = {
     "RLIMIT_NPROC": 0,  # no fork at all (counts per user; root is exempt, hence the user switch)
     "RLIMIT_CORE": 0,
 }
+
+
+def autograder_deadline(text: str) -> float:
+    """argparse type of --deadline: seconds within DEADLINE_BOUNDS."""
+    low, high = DEADLINE_BOUNDS
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not low <= seconds <= high:
+        raise argparse.ArgumentTypeError(f"must be between {low:g} and {high:g} seconds "
+                                         "(Gradescope allows up to 40 minutes)")
+    return seconds
 
 
 def suite_budget(tests: int, per_call: float) -> float:

@@ -103,7 +103,8 @@ def namespace_prefix() -> list[str]:
 def world_usable() -> bool:
     """Whether workers get a world of their own (world.py): namespaces, and a /usr interpreter."""
     python, note = worker_python()
-    return not note and namespaces_usable() and world.usable(tuple(namespace_prefix()), python, NUMPY_PATH)
+    return not note and namespaces_usable() and world.usable(tuple(namespace_prefix()), python, NUMPY_PATH,
+                                                            tuple(worker_env(world.FOLDER).items()))
 
 
 def sandbox_mode() -> str:

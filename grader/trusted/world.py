@@ -56,8 +56,9 @@ def command(root: Path, folder: Path, numpy_site: str, inner: list[str]) -> list
 
 
 @functools.cache
-def usable(namespace_prefix: tuple[str, ...], python: str, numpy_site: str) -> bool:
-    """Whether a world can be built here and NumPy imports in it (probed once)."""
+def usable(namespace_prefix: tuple[str, ...], python: str, numpy_site: str, env: tuple[tuple[str, str], ...]) -> bool:
+    """Whether a world can be built here and NumPy imports in it (probed once), in the
+    environment a worker gets (`env`: its PATH decides which tools the script finds)."""
     inside = interpreter(python)
     if inside is None:
         return False
@@ -65,7 +66,7 @@ def usable(namespace_prefix: tuple[str, ...], python: str, numpy_site: str) -> b
     probe = f"import sys; sys.path.insert(0, {NUMPY!r}); import numpy; open('/work/ok', 'w').close()"
     try:
         done = subprocess.run([*namespace_prefix, *command(root, folder, numpy_site, [inside, "-I", "-S", "-c", probe])],
-                              capture_output=True, timeout=60)
+                              env=dict(env), capture_output=True, timeout=60)
         return done.returncode == 0 and (folder / "ok").exists()
     except (OSError, subprocess.SubprocessError):
         return False

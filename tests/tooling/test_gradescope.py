@@ -191,3 +191,12 @@ def test_an_endless_loop_cannot_cost_the_points_already_earned(runs):
     assert by_name["softmax.softmax"]["score"] == 0
     assert results["score"] > 0, results["output"]  # dense, maxpool, conv ran before the cut
     assert "time ran out" in results["output"]
+
+
+@pytest.mark.parametrize("builder", ["grader.gradescope", "grader.prairielearn"])
+@pytest.mark.parametrize("deadline", ["30", "2401", "ten"])
+def test_a_deadline_out_of_bounds_is_refused_before_anything_is_built(builder, deadline, tmp_path):
+    done = subprocess.run([sys.executable, "-m", builder, "build", "--deadline", deadline, "--out", str(tmp_path / "x")],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 2 and "--deadline" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "x").exists()
