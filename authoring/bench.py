@@ -180,7 +180,7 @@ def measure(budget: float, most: int, progress: Progress) -> tuple[list[Entry], 
     # Pooling: the seed's 26x26x16 maps (HWC), and the advanced batch's (NCHW).
     maps = rng.standard_normal((26, 26, 16))
     group = "max pool 2x2 fwd+bwd, 26x26x16 maps (one image)"
-    add(group, "seed reference, a loop over windows (maxpool.py)", layer_step(maxpool.MaxPool(2), maps, rng.standard_normal((13, 13, 16))), 0)
+    add(group, "seed reference, vectorized (maxpool.py)", layer_step(maxpool.MaxPool(2), maps, rng.standard_normal((13, 13, 16))), 0)
     maps = maps.transpose(2, 0, 1)[None].copy()
     d_out = rng.standard_normal((1, 16, 13, 13))
     add(group, "reference vectorized (pool2d.py)", layer_step(pool2d.MaxPool2D(2), maps, d_out), 0)

@@ -30,6 +30,33 @@ class Bug:
 # loss.py's log-softmax, the line its numerically unstable versions replace.
 LOG_PROBABILITIES = "    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))\n"
 
+
+# The first lines of maxpool.py's forward and backward: each pooling bug puts there the loop
+# over windows (i, j) a student writes, which returns before the reference's code.
+MAXPOOL_FORWARD = "        out_h, out_w = x.shape[0] // s, x.shape[1] // s\n"
+MAXPOOL_BACKWARD = "        s, x = self.size, self.last_input\n        out_h, out_w = d_out.shape[:2]\n"
+
+
+def pool_loop_forward(sizes: str, window_max: str) -> str:
+    """The loop over windows a student writes for MaxPool.forward: out_h, out_w = sizes."""
+    return (f"        out_h, out_w = {sizes}\n"
+            "        out = np.zeros((out_h, out_w, x.shape[2]))\n"
+            "        for i in range(out_h):\n"
+            "            for j in range(out_w):\n"
+            "                window = x[i * s:(i + 1) * s, j * s:(j + 1) * s]\n"
+            f"                out[i, j] = {window_max}\n"
+            "        return out\n")
+
+
+def pool_loop_backward(route: str) -> str:
+    """The loop over windows for MaxPool.backward, `route` sending window (i, j)'s d_out[i, j] into d_x."""
+    return (MAXPOOL_BACKWARD + "        d_x = np.zeros(x.shape)\n"
+            "        for i in range(out_h):\n"
+            "            for j in range(out_w):\n"
+            "                window = x[i * s:(i + 1) * s, j * s:(j + 1) * s]\n"
+            + route + "        return d_x\n")
+
+
 BUGS: tuple[Bug, ...] = (
     # conv.py (the reference is vectorized; where a mistake only exists in loop code, the
     # edit writes the loop a student writes, mistake included)
@@ -97,33 +124,30 @@ BUGS: tuple[Bug, ...] = (
         "        self.filters = self.filters - learn_rate * d_filters\n",
         "",
         "did not change"),
-    # maxpool.py (backward is vectorized over the channels)
+    # maxpool.py (the reference does every window at once; each bug is the loop over
+    # windows a student writes, mistake included)
     Bug("off-by-one pooling output for odd sizes", "maxpool", "maxpool.forward",
-        "out_h, out_w = x.shape[0] // s, x.shape[1] // s",
-        "out_h, out_w = int(np.ceil(x.shape[0] / s)), int(np.ceil(x.shape[1] / s))",
+        MAXPOOL_FORWARD, pool_loop_forward("int(np.ceil(x.shape[0] / s)), int(np.ceil(x.shape[1] / s))",
+                                           "window.max(axis=(0, 1))"),
         "off by one"),
     Bug("pooling max across channels", "maxpool", "maxpool.forward",
-        "out[i, j] = window.max(axis=(0, 1))",
-        "out[i, j] = window.max()",
+        MAXPOOL_FORWARD, pool_loop_forward("x.shape[0] // s, x.shape[1] // s", "window.max()"),
         "over the channels"),
     Bug("ties double-counted in max pooling", "maxpool", "maxpool.backward",
-        "                p, q = np.unravel_index(np.argmax(window.reshape(s * s, -1), axis=0), (s, s))\n"
-        "                d_x[i * s + p, j * s + q, channels] = d_out[i, j]\n",
-        "                d_x[i * s:(i + 1) * s, j * s:(j + 1) * s] = (window == window.max(axis=(0, 1))) * d_out[i, j]\n",
+        MAXPOOL_BACKWARD, pool_loop_backward(
+            "                d_x[i * s:(i + 1) * s, j * s:(j + 1) * s] = (window == window.max(axis=(0, 1))) * d_out[i, j]\n"),
         "ties double-counted"),
     Bug("gradient to the last tied maximum", "maxpool", "maxpool.backward",
-        "                p, q = np.unravel_index(np.argmax(window.reshape(s * s, -1), axis=0), (s, s))\n"
-        "                d_x[i * s + p, j * s + q, channels] = d_out[i, j]\n",
-        "                for c in channels:\n"
-        "                    p, q = np.argwhere(window[:, :, c] == window[:, :, c].max())[-1]\n"
-        "                    d_x[i * s + p, j * s + q, c] = d_out[i, j, c]\n",
+        MAXPOOL_BACKWARD, pool_loop_backward(
+            "                for c in range(x.shape[2]):\n"
+            "                    p, q = np.argwhere(window[:, :, c] == window[:, :, c].max())[-1]\n"
+            "                    d_x[i * s + p, j * s + q, c] = d_out[i, j, c]\n"),
         "last maximum"),
     Bug("tied gradient split equally in max pooling", "maxpool", "maxpool.backward",
         # A valid subgradient, but not the rule: all of it to the first maximum.
-        "                p, q = np.unravel_index(np.argmax(window.reshape(s * s, -1), axis=0), (s, s))\n"
-        "                d_x[i * s + p, j * s + q, channels] = d_out[i, j]\n",
-        "                tied = window == window.max(axis=(0, 1))\n"
-        "                d_x[i * s:(i + 1) * s, j * s:(j + 1) * s] = tied * d_out[i, j] / tied.sum(axis=(0, 1))\n",
+        MAXPOOL_BACKWARD, pool_loop_backward(
+            "                tied = window == window.max(axis=(0, 1))\n"
+            "                d_x[i * s:(i + 1) * s, j * s:(j + 1) * s] = tied * d_out[i, j] / tied.sum(axis=(0, 1))\n"),
         "split equally"),
     # dense.py
     Bug("biases not added", "dense", "dense.forward",

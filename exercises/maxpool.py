@@ -1,7 +1,7 @@
 # Exercise stub generated from solutions/maxpool.py by `make exercises`.
 # Replace each NotImplementedError with your code; `make reset EX=maxpool` restores
 # this file and keeps yours as a timestamped backup.
-# stub-hash: 64b0d6887870186c
+# stub-hash: 0ad03ece5529d689
 """Max pooling: keep the largest value of each size x size window, per channel.
 
 Forward: (H, W, C) -> (H // size, W // size, C). Rows and columns that do not fill a
@@ -13,6 +13,11 @@ tie for the maximum, the gradient goes to the first of them in row-major order (
 np.argmax picks). The popular `(window == window.max()) * d_out` sends it to every tied
 position, so a window of equal values passes on its gradient several times over: the
 finite-difference gradient of a max cannot do that.
+
+A loop over the windows (i, j) is the natural first version, and graded the same. Every
+window at once: windows do not overlap, so x cropped to whole windows and reshaped to
+(H', size, W', size, C) holds window (i, j) at [i, :, j, :] (rows split into (i, a),
+columns into (j, b)); a max over axes 1 and 3 pools them all.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ class MaxPool:
         # TODO 1. Remember x: backward needs to find each window's maximum.
         # TODO 2. Output size: H // size by W // size (leftover rows/columns are dropped).
         # TODO 3. For each window (i, j), take the max over its rows and columns, per channel.
+        #         (A loop over (i, j) is fine; the docstring shows every window at once.)
         raise NotImplementedError("maxpool.MaxPool.forward is not written yet: follow its TODO steps")
 
     def backward(self, d_out: np.ndarray, learn_rate: float) -> np.ndarray:

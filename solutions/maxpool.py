@@ -9,6 +9,11 @@ tie for the maximum, the gradient goes to the first of them in row-major order (
 np.argmax picks). The popular `(window == window.max()) * d_out` sends it to every tied
 position, so a window of equal values passes on its gradient several times over: the
 finite-difference gradient of a max cannot do that.
+
+A loop over the windows (i, j) is the natural first version, and graded the same. Every
+window at once: windows do not overlap, so x cropped to whole windows and reshaped to
+(H', size, W', size, C) holds window (i, j) at [i, :, j, :] (rows split into (i, a),
+columns into (j, b)); a max over axes 1 and 3 pools them all.
 """
 
 from __future__ import annotations
@@ -35,16 +40,14 @@ class MaxPool:
         # TODO 1. Remember x: backward needs to find each window's maximum.
         # TODO 2. Output size: H // size by W // size (leftover rows/columns are dropped).
         # TODO 3. For each window (i, j), take the max over its rows and columns, per channel.
+        #         (A loop over (i, j) is fine; the docstring shows every window at once.)
         # BEGIN SOLUTION
         self.last_input = x.copy()
         s = self.size
         out_h, out_w = x.shape[0] // s, x.shape[1] // s
-        out = np.zeros((out_h, out_w, x.shape[2]))
-        for i in range(out_h):
-            for j in range(out_w):
-                window = x[i * s:(i + 1) * s, j * s:(j + 1) * s]
-                out[i, j] = window.max(axis=(0, 1))
-        return out
+        # Rows split into (i, a) and columns into (j, b): window (i, j) is windows[i, :, j, :].
+        windows = x[:out_h * s, :out_w * s].reshape(out_h, s, out_w, s, x.shape[2])
+        return windows.max(axis=(1, 3))
         # END SOLUTION
 
     def backward(self, d_out: np.ndarray, learn_rate: float) -> np.ndarray:
@@ -65,16 +68,22 @@ class MaxPool:
         #         axis=0 on window.reshape(size * size, C), every channel at once).
         # TODO 3. Put d_out[i, j, c] there, and only there.
         # BEGIN SOLUTION
-        s = self.size
-        x = self.last_input
-        channels = np.arange(x.shape[2])
+        s, x = self.size, self.last_input
+        out_h, out_w = d_out.shape[:2]
+        windows = x[:out_h * s, :out_w * s].reshape(out_h, s, out_w, s, x.shape[2])
+        out = windows.max(axis=(1, 3))
+        # One pass per position (a, b) inside a window, in row-major order, each for every
+        # window at once: windows[:, a, :, b] is x[i*s + a, j*s + b] for all (i, j).
+        # `taken` marks the windows whose maximum an earlier position already holds, so on a
+        # tie only the FIRST maximum gets the gradient.
+        d_windows = np.zeros(windows.shape)
+        taken = np.zeros(out.shape, dtype=bool)
+        for a in range(s):
+            for b in range(s):
+                first = (windows[:, a, :, b] == out) & ~taken
+                taken |= first
+                d_windows[:, a, :, b] = first * d_out
         d_x = np.zeros(x.shape)
-        for i in range(d_out.shape[0]):
-            for j in range(d_out.shape[1]):
-                window = x[i * s:(i + 1) * s, j * s:(j + 1) * s]  # (s, s, C)
-                # Every channel at once: np.argmax down the flattened window (s * s, C) gives
-                # each channel's FIRST maximum in row-major order, unravelled to a row and column.
-                p, q = np.unravel_index(np.argmax(window.reshape(s * s, -1), axis=0), (s, s))
-                d_x[i * s + p, j * s + q, channels] = d_out[i, j]
+        d_x[:out_h * s, :out_w * s] = d_windows.reshape(out_h * s, out_w * s, x.shape[2])
         return d_x
         # END SOLUTION
