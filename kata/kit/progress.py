@@ -303,13 +303,23 @@ def next_exercise(results: list[ExerciseResult], track: str = "all") -> Exercise
 
 
 def _stub_line(results: list[ExerciseResult], exercise: Exercise) -> str | None:
-    """"exercises/softmax.py:36" for a not-started exercise: where its NotImplementedError is raised."""
+    """"exercises/softmax.py:36" for a not-started exercise: where its NotImplementedError is
+    raised, or the file's first stub above it (fast_conv's forward calls windows_of and
+    im2col, which come first in the file and are written first)."""
     result = next((r for r in results if r.exercise == exercise), None)
     failure = result.first_failure if result else None
     if failure is None or not failure.not_started or not failure.where:
         return None
     place = failure.where[-1].split(" in ", 1)[0]  # the student's frames come last
-    return place if f"{exercise.module}.py:" in place else None
+    path, _, line = place.rpartition(":")
+    if not path.endswith(f"{exercise.module}.py") or not line.isdigit():
+        return None
+    try:
+        lines = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return place
+    first = next((n for n, text in enumerate(lines, 1) if "raise NotImplementedError(" in text), int(line))
+    return f"{path}:{min(first, int(line))}"
 
 
 def summary(results: list[ExerciseResult], track: str = "all") -> str:

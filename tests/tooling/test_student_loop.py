@@ -43,6 +43,24 @@ def test_submission_only_when_everything_is_done():
     assert "hand it in" not in progress.summary(unfinished) and "make submission" not in progress.commands(unfinished)
 
 
+def test_next_points_at_the_files_first_stub_when_helpers_come_first(tmp_path, monkeypatch):
+    # fast_conv's forward raises first, but windows_of and im2col above it are written first.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "exercises").mkdir()
+    shutil.copy(ROOT / "exercises" / "fast_conv.py", tmp_path / "exercises")
+    lines = (tmp_path / "exercises" / "fast_conv.py").read_text().splitlines()
+    stubs = [n for n, text in enumerate(lines, 1) if "raise NotImplementedError(" in text]
+    assert len(stubs) >= 3, "fast_conv.py's helpers are stubs above forward"
+    where = ["tests/public/test_fast_conv.py:10 in test_forward", f"exercises/fast_conv.py:{stubs[-2]} in forward"]
+    results = [ExerciseResult(BY_ID["fast_conv.forward"], [Outcome("t", passed=False, not_started=True, where=where)])]
+    assert progress.summary(results).endswith(f"Next: fast_conv.forward in exercises/fast_conv.py:{stubs[0]}")
+    # Once the helpers are written, the exercise's own stub.
+    for n in stubs[:-2]:
+        lines[n - 1] = lines[n - 1].replace("raise NotImplementedError(", "return (")
+    (tmp_path / "exercises" / "fast_conv.py").write_text("\n".join(lines))
+    assert progress.summary(results).endswith(f"Next: fast_conv.forward in exercises/fast_conv.py:{stubs[-2]}")
+
+
 # --------------------------------------------------------------------- 3. hints and EX names
 
 @pytest.fixture
