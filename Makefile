@@ -22,8 +22,8 @@ TRACK  ?= all
 help: student-help
 	@echo "make test IMPL=solutions              the same tests on another folder with the same files"
 	@echo "make handout                          build dist/handout/ and dist/handout.zip for students"
-	@echo "make gradescope [HIDDEN_VISIBILITY=after_published] [DEADLINE=540] [LEADERBOARD=1]  build dist/autograder.zip"
-	@echo "make prairielearn [TRACK=seed]        build dist/prairielearn/ (image, entrypoint, info.json)"
+	@echo "make gradescope [HIDDEN_VISIBILITY=after_published] [DEADLINE=540] [TIMEOUT=10] [LEADERBOARD=1]  build dist/autograder.zip"
+	@echo "make prairielearn [TRACK=seed] [DEADLINE=540] [TIMEOUT=10]  build dist/prairielearn/ (image, entrypoint, info.json)"
 	@echo "make check                            the repository's own tests (what CI runs)"
 	@echo "make exercises                        regenerate exercises/ from solutions/"
 	@echo "make bench                            time the reference layers (ratios, GFLOP/s, PyTorch if installed)"
@@ -70,16 +70,19 @@ handout: $(READY)
 	$(PY) -m authoring.handout --track $(TRACK)
 
 # Gradescope: hidden tests' visibility (hidden, after_due_date, after_published, visible)
-# and the autograder's own deadline in seconds, below the assignment's Gradescope limit.
+# and the autograder's own deadline in seconds, below the assignment's Gradescope limit;
+# Gradescope and PrairieLearn: seconds per call into a student's code (no reference there to
+# calibrate against, as `make grade` does).
 HIDDEN_VISIBILITY ?= after_published
 DEADLINE          ?= 540
+TIMEOUT           ?=
 
 gradescope: $(READY)
 	$(PY) -m grader.gradescope build --hidden-visibility $(HIDDEN_VISIBILITY) --deadline $(DEADLINE) --track $(TRACK) \
-		$(if $(filter 1 yes true,$(LEADERBOARD)),--leaderboard)
+		$(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(filter 1 yes true,$(LEADERBOARD)),--leaderboard)
 
 prairielearn: $(READY)
-	$(PY) -m grader.prairielearn build --deadline $(DEADLINE) --track $(TRACK)
+	$(PY) -m grader.prairielearn build --deadline $(DEADLINE) --track $(TRACK) $(if $(TIMEOUT),--timeout $(TIMEOUT))
 
 # Slow (minutes per file on 2 cores), so not part of `make check`: FILES="softmax conv" for some.
 FILES ?=

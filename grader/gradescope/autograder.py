@@ -1,6 +1,6 @@
 """Gradescope: build the autograder zip, and grade one submission inside Gradescope's container.
 
-    python -m grader.gradescope build [--out dist/autograder.zip] [--hidden-visibility V] [--deadline S]
+    python -m grader.gradescope build [--out dist/autograder.zip] [--hidden-visibility V] [--deadline S] [--timeout S]
     python -m grader.gradescope run [--root /autograder]
 
 build writes a zip whose root holds setup.sh and run_autograder (from gradescope/) and the
@@ -49,7 +49,8 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = Path(__file__).resolve().parent  # setup.sh and run_autograder
 SETTINGS = "gradescope.json"
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
-DEFAULTS = {"hidden_visibility": "after_published", "deadline_seconds": 540, "track": "all", "leaderboard": False}
+DEFAULTS = {"hidden_visibility": "after_published", "deadline_seconds": 540, "track": "all", "leaderboard": False,
+            "timeout_seconds": policy.DEFAULT_TIMEOUT}
 # What goes into the zip besides setup.sh and run_autograder (folders are taken whole,
 # minus caches): the trusted side and the suites, never solutions/, exercises/ or authoring/.
 SHIPPED = ("kata", "grader", "tests/conftest.py", "tests/public", "tests/hidden", "mk/venv.mk", "pyproject.toml")
@@ -74,10 +75,10 @@ def shipped_files(root: Path) -> list[Path]:
 
 
 def build(out: Path, hidden_visibility: str, deadline: float, root: Path = ROOT, track: str = "all",
-          leaderboard: bool = False) -> Path:
+          leaderboard: bool = False, timeout: float = policy.DEFAULT_TIMEOUT) -> Path:
     """Write the autograder zip atomically (grading one track's exercises, or all); returns its path."""
     settings = {"hidden_visibility": hidden_visibility, "deadline_seconds": deadline, "track": track,
-                "leaderboard": leaderboard}
+                "leaderboard": leaderboard, "timeout_seconds": timeout}
     with atomic_path(out) as temp, zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as archive:
         for script in ("setup.sh", "run_autograder"):
             info = zipfile.ZipInfo(script)
@@ -100,6 +101,7 @@ class Pass:
     counts: bool  # whether its points are the score
     number: int  # results.json test numbers "1.x", "2.x" keep the passes in order
     track: str = "all"  # the exercises graded: one track's, or all
+    timeout: float = policy.DEFAULT_TIMEOUT  # seconds per call into the student's code
 
 
 def not_graded(grading: Pass, reason: str) -> list[dict]:
@@ -135,7 +137,7 @@ def run_pass(grading: Pass, submission: Path, seconds: float) -> tuple[list[dict
     with tempfile.TemporaryDirectory(prefix="kata-gradescope-") as scratch:
         out = Path(scratch) / "pass.json"
         command = [sys.executable, "-m", "grader.gradescope", "pass", grading.suite, str(submission), str(out),
-                   "--seconds", f"{seconds:.1f}", "--track", grading.track]
+                   "--seconds", f"{seconds:.1f}", "--track", grading.track, "--timeout", str(grading.timeout)]
         process = subprocess.Popen(command, cwd=ROOT, start_new_session=True, stdin=subprocess.DEVNULL,
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         try:
@@ -159,6 +161,14 @@ def run_pass(grading: Pass, submission: Path, seconds: float) -> tuple[list[dict
     return entries, f"{grading.suite} tests: {graded['output'].strip()}", graded.get("leaderboard", [])
 
 
+def timeout_setting(settings: dict) -> float:
+    """The settings' per-call limit, or the default when it is not a number of seconds in range."""
+    try:
+        return policy.per_call_timeout(str(settings["timeout_seconds"]))
+    except (KeyError, argparse.ArgumentTypeError):
+        return policy.DEFAULT_TIMEOUT
+
+
 def run(root: Path) -> int:
     started = time.monotonic()
     results_path = root / "results" / "results.json"
@@ -171,6 +181,7 @@ def run(root: Path) -> int:
     visibility = settings["hidden_visibility"] if settings["hidden_visibility"] in VISIBILITIES else "after_published"
     deadline = started + float(settings["deadline_seconds"]) - MARGIN_SECONDS
     track = settings["track"] if settings["track"] in TRACKS else "all"
+    timeout = timeout_setting(settings)
     tests: list[dict] = []
     notes: list[str] = []
     submission = root / "submission"
@@ -179,7 +190,7 @@ def run(root: Path) -> int:
         submission = zips[0]
     # The hidden tests first: they are the score, so they have first claim on the time.
     board: list[dict] = []
-    for grading in (Pass("hidden", visibility, True, 2, track), Pass("public", "visible", False, 1, track)):
+    for grading in (Pass("hidden", visibility, True, 2, track, timeout), Pass("public", "visible", False, 1, track, timeout)):
         entries, note, figures = run_pass(grading, submission, deadline - time.monotonic())
         tests += entries
         notes.append(note)
@@ -190,7 +201,8 @@ def run(root: Path) -> int:
     return 0
 
 
-def grade_pass(suite: str, submission: Path, out: Path, seconds: float, track: str = "all") -> int:
+def grade_pass(suite: str, submission: Path, out: Path, seconds: float, track: str = "all",
+               timeout: float = policy.DEFAULT_TIMEOUT) -> int:
     """The child of run_pass: the grader's sandboxed grading of one suite, as results.json.
 
     Exactly what `python -m grader grade` does for one submission, with the suite swapped
@@ -205,7 +217,8 @@ def grade_pass(suite: str, submission: Path, out: Path, seconds: float, track: s
     # SIGTERM (from stop) becomes SystemExit, so the grader's `finally` blocks kill its
     # trusted pytest process and the worker, which live in sessions of their own.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
-    config = grading.GradingConfig(suite=ROOT / "tests" / suite, track=track, deadline=ends)
+    config = grading.GradingConfig(suite=ROOT / "tests" / suite, track=track, deadline=ends,
+                                   limits=policy.TimeLimits(timeout))
     cli.lock_down([*cli.PROTECTED, submission])
     with tempfile.TemporaryDirectory(prefix="kata-collect-") as scratch:
         collected = grading.collect(Path(scratch), config)
@@ -227,6 +240,9 @@ def main(argv: list[str] | None = None) -> int:
                               help="show Gradescope's leaderboard: fast_conv's speed and model.train's accuracy")
     build_parser.add_argument("--deadline", type=policy.autograder_deadline, default=DEFAULTS["deadline_seconds"],
                               help="seconds; keep it below the assignment's Gradescope limit (default 540)")
+    build_parser.add_argument("--timeout", type=policy.per_call_timeout, default=policy.DEFAULT_TIMEOUT,
+                              help=f"seconds per call into a student's code (default {policy.DEFAULT_TIMEOUT:g}: "
+                                   "there is no reference to calibrate against on Gradescope)")
     run_parser = commands.add_parser("run", help="grade /autograder/submission (run_autograder)")
     run_parser.add_argument("--root", type=Path, default=Path(os.environ.get("KATA_AUTOGRADER_ROOT", "/autograder")))
     pass_parser = commands.add_parser("pass", help=argparse.SUPPRESS)
@@ -235,15 +251,18 @@ def main(argv: list[str] | None = None) -> int:
     pass_parser.add_argument("out", type=Path)
     pass_parser.add_argument("--seconds", type=float, required=True)
     pass_parser.add_argument("--track", choices=TRACKS, default="all")
+    pass_parser.add_argument("--timeout", type=policy.per_call_timeout, default=policy.DEFAULT_TIMEOUT)
     args = parser.parse_args(argv)
     if args.command == "build":
         try:
-            print(f"wrote {build(args.out, args.hidden_visibility, args.deadline, track=args.track, leaderboard=args.leaderboard)}")
+            zip_path = build(args.out, args.hidden_visibility, args.deadline, track=args.track,
+                             leaderboard=args.leaderboard, timeout=args.timeout)
+            print(f"wrote {zip_path}")
         except OSError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
         return 0
     if args.command == "run":
         return run(args.root)
-    return grade_pass(args.suite, args.submission, args.out, args.seconds, args.track)
+    return grade_pass(args.suite, args.submission, args.out, args.seconds, args.track, args.timeout)
 

@@ -1,6 +1,6 @@
 """PrairieLearn: build the external grader, and grade one submission inside its container.
 
-    python -m grader.prairielearn build [--out dist/prairielearn] [--track T] [--deadline S] [--image NAME]
+    python -m grader.prairielearn build [--out dist/prairielearn] [--track T] [--deadline S] [--timeout S] [--image NAME]
     python -m grader.prairielearn run [--root /grade]
 
 build writes dist/prairielearn/:
@@ -30,7 +30,7 @@ import sys
 import time
 from pathlib import Path
 
-from grader.gradescope.autograder import Pass, run_pass, shipped_files
+from grader.gradescope.autograder import Pass, run_pass, shipped_files, timeout_setting
 from grader.trusted import policy
 from grader.trusted.policy import MARGIN_SECONDS
 from kata.exercises import TRACKS
@@ -39,13 +39,13 @@ from kata.kit.atomic import write_text
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 SETTINGS = "prairielearn.json"
-DEFAULTS = {"deadline_seconds": 540, "track": "all"}
+DEFAULTS = {"deadline_seconds": 540, "track": "all", "timeout_seconds": policy.DEFAULT_TIMEOUT}
 
 
 # ---------------------------------------------------------------- build (the instructor's side)
 
 def build(out: Path, track: str = "all", deadline: float = DEFAULTS["deadline_seconds"],
-          image: str = "cnn-kata-grader", root: Path = ROOT) -> Path:
+          image: str = "cnn-kata-grader", root: Path = ROOT, timeout: float = policy.DEFAULT_TIMEOUT) -> Path:
     """Write the external grader's folder (replacing an older one); returns it."""
     shutil.rmtree(out, ignore_errors=True)
     for file in shipped_files(root):
@@ -55,7 +55,8 @@ def build(out: Path, track: str = "all", deadline: float = DEFAULTS["deadline_se
     for name in ("Dockerfile", "grade.sh"):
         shutil.copy2(HERE / name, out / name)
     (out / "grade.sh").chmod(0o755)
-    write_text(out / SETTINGS, json.dumps({"deadline_seconds": deadline, "track": track}, indent=2) + "\n")
+    settings = {"deadline_seconds": deadline, "track": track, "timeout_seconds": timeout}
+    write_text(out / SETTINGS, json.dumps(settings, indent=2) + "\n")
     info = {"externalGradingOptions": {"enabled": True, "image": image, "entrypoint": "/kata/grade.sh",
                                        "timeout": int(deadline + 60)}}
     write_text(out / "question" / "info.json", json.dumps(info, indent=2) + "\n")
@@ -99,7 +100,8 @@ def run(root: Path) -> int:
     if not submission.is_dir():
         write_text(results_path, json.dumps(results([], [f"No submitted files in {submission}."], gradable=False)))
         return 0
-    entries, note, _ = run_pass(Pass("hidden", "visible", True, 1, track), submission, deadline - time.monotonic())
+    grading = Pass("hidden", "visible", True, 1, track, timeout_setting(settings))
+    entries, note, _ = run_pass(grading, submission, deadline - time.monotonic())
     failed = note.startswith("hidden tests: the grader failed")
     write_text(results_path, json.dumps(results(entries, [note], gradable=not failed), indent=2))
     return 0
@@ -113,13 +115,16 @@ def main(argv: list[str] | None = None) -> int:
     build_parser.add_argument("--track", choices=TRACKS, default="all", help="grade only one track (default: all)")
     build_parser.add_argument("--deadline", type=policy.autograder_deadline, default=DEFAULTS["deadline_seconds"],
                               help="seconds the grading of one submission may take (default 540)")
+    build_parser.add_argument("--timeout", type=policy.per_call_timeout, default=policy.DEFAULT_TIMEOUT,
+                              help=f"seconds per call into a student's code (default {policy.DEFAULT_TIMEOUT:g}: "
+                                   "there is no reference to calibrate against in the container)")
     build_parser.add_argument("--image", default="cnn-kata-grader", help="the image name info.json names")
     run_parser = commands.add_parser("run", help="grade /grade/student (grade.sh)")
     run_parser.add_argument("--root", type=Path, default=Path(os.environ.get("KATA_GRADE_ROOT", "/grade")))
     args = parser.parse_args(argv)
     if args.command == "build":
         try:
-            print(f"wrote {build(args.out, args.track, args.deadline, args.image)}/")
+            print(f"wrote {build(args.out, args.track, args.deadline, args.image, timeout=args.timeout)}/")
         except OSError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2

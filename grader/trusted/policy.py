@@ -90,6 +90,17 @@ WORKER_LIMITS: dict[str, int] = {
 }
 
 
+def per_call_timeout(text: str) -> float:
+    """argparse type of --timeout: seconds per call into a student's code, more than 0, at most an hour."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < seconds <= 3600:
+        raise argparse.ArgumentTypeError("must be more than 0 and at most 3600 seconds")
+    return seconds
+
+
 def autograder_deadline(text: str) -> float:
     """argparse type of --deadline: seconds within DEADLINE_BOUNDS."""
     low, high = DEADLINE_BOUNDS

@@ -200,3 +200,21 @@ def test_a_deadline_out_of_bounds_is_refused_before_anything_is_built(builder, d
                           cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 2 and "--deadline" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("builder", ["grader.gradescope", "grader.prairielearn"])
+@pytest.mark.parametrize("timeout", ["0", "3601", "ten"])
+def test_a_per_call_timeout_out_of_bounds_is_refused(builder, timeout, tmp_path):
+    done = subprocess.run([sys.executable, "-m", builder, "build", "--timeout", timeout, "--out", str(tmp_path / "x")],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 2 and "--timeout" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "x").exists()
+
+
+def test_the_per_call_timeout_goes_into_the_autograders_settings(tmp_path):
+    built = gradescope.build(tmp_path / "autograder.zip", "hidden", 540, timeout=3)
+    with zipfile.ZipFile(built) as archive:
+        assert json.loads(archive.read(gradescope.SETTINGS))["timeout_seconds"] == 3
+    assert gradescope.timeout_setting({"timeout_seconds": 3}) == 3
+    for unusable in ({}, {"timeout_seconds": "x"}, {"timeout_seconds": -1}):
+        assert gradescope.timeout_setting(unusable) == DEFAULT_TIMEOUT
