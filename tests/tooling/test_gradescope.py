@@ -194,20 +194,12 @@ def test_an_endless_loop_cannot_cost_the_points_already_earned(runs):
 
 
 @pytest.mark.parametrize("builder", ["grader.gradescope", "grader.prairielearn"])
-@pytest.mark.parametrize("deadline", ["30", "2401", "ten"])
-def test_a_deadline_out_of_bounds_is_refused_before_anything_is_built(builder, deadline, tmp_path):
-    done = subprocess.run([sys.executable, "-m", builder, "build", "--deadline", deadline, "--out", str(tmp_path / "x")],
+@pytest.mark.parametrize(("option", "value"), [("--deadline", "30"), ("--deadline", "2401"), ("--deadline", "ten"),
+                                               ("--timeout", "0"), ("--timeout", "3601"), ("--timeout", "ten")])
+def test_a_setting_out_of_bounds_is_refused_before_anything_is_built(builder, option, value, tmp_path):
+    done = subprocess.run([sys.executable, "-m", builder, "build", option, value, "--out", str(tmp_path / "x")],
                           cwd=ROOT, capture_output=True, text=True)
-    assert done.returncode == 2 and "--deadline" in done.stderr and "Traceback" not in done.stderr
-    assert not (tmp_path / "x").exists()
-
-
-@pytest.mark.parametrize("builder", ["grader.gradescope", "grader.prairielearn"])
-@pytest.mark.parametrize("timeout", ["0", "3601", "ten"])
-def test_a_per_call_timeout_out_of_bounds_is_refused(builder, timeout, tmp_path):
-    done = subprocess.run([sys.executable, "-m", builder, "build", "--timeout", timeout, "--out", str(tmp_path / "x")],
-                          cwd=ROOT, capture_output=True, text=True)
-    assert done.returncode == 2 and "--timeout" in done.stderr and "Traceback" not in done.stderr
+    assert done.returncode == 2 and option in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "x").exists()
 
 
