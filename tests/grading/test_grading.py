@@ -112,7 +112,7 @@ def test_the_grading_guide_points_table_matches_the_registry():
 @pytest.mark.parametrize("arguments, message", [
     (["grade", "no/such/folder"], "no such readable folder or file"),
     (["grade", "--jobs", "0"], "--jobs must be at least 1"),
-    (["grade", "--timeout", "-1"], "--timeout must be between"),
+    (["grade", "--timeout", "-1"], "argument --timeout: must be more than 0 and at most 3600 seconds"),
     (["grade", "exercises", "solutions", "solutions/"], "would both be graded as"),
     (["grade"], "name the submissions to grade"),
     (["grade", "solutions", "--out", "README.md"], "cannot create the output folder"),
