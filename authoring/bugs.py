@@ -237,15 +237,15 @@ BUGS: tuple[Bug, ...] = (
         "the returned d_x is wrong"),
     Bug("fast_conv d_x from the updated weights", "fast_conv", "fast_conv.backward",
         # Two passes over the chunks, the weights updated in between.
-        "                np.matmul(weights_2d.T, g[:, q], out=d_cols[:, q])\n"
+        "                np.matmul(weights_2d.T, g_t[q].T, out=d_cols[:, q])\n"
         "            d_row = np.zeros(row.shape)\n",
         "        weights_2d = weights_2d - learn_rate * d_ext[:-1].T\n"
         "        for chunk, row in zip(self.chunks, self.flat_rows):\n"
         "            n = chunk.stop - chunk.start\n"
-        "            g, d_cols = (a[:, :n * layout.columns] for a in (all_g, all_d_cols))\n"
-        "            layout.valid(g.reshape(f, n, layout.columns))[...] = d_out[chunk].transpose(1, 0, 2, 3)\n"
+        "            g_t, d_cols = all_g_t[:n * layout.columns], all_d_cols[:, :n * layout.columns]\n"
+        "            layout.valid(g_t.T.reshape(f, n, layout.columns))[...] = d_out[chunk].transpose(1, 0, 2, 3)\n"
         "            for q in column_blocks(n * layout.columns, d_ext.size):\n"
-        "                np.matmul(weights_2d.T, g[:, q], out=d_cols[:, q])\n"
+        "                np.matmul(weights_2d.T, g_t[q].T, out=d_cols[:, q])\n"
         "            d_row = np.zeros(row.shape)\n",
         "updated weights"),
     Bug("minibatch loop without the backward pass", "model", "model.train",

@@ -1,7 +1,7 @@
 # Exercise stub generated from solutions/fast_conv.py by `make exercises`.
 # Replace each NotImplementedError with your code; `make reset EX=fast_conv` restores
 # this file and keeps yours as a timestamped backup.
-# stub-hash: 054e785a7fad2553
+# stub-hash: a31283804b5682f8
 """The Conv2D layer of conv2d.py, vectorized: no Python loop over pixels.
 
 Same contract, same formulas (see conv2d.py). The loop over output pixels becomes matrix
@@ -37,9 +37,9 @@ stride s, about s times as many columns as windows.
 
 Backward, chunk by chunk, with the same cols:
 
-    g               = d_out as (F, n*M), zero on the thrown-away columns
-    [d_weights | d_bias] = sum over chunks of (cols @ g.T).T          (F, k*k*C + 1)
-    d_cols          = weights.T @ g                                    (k*k*C, n*M)
+    g_t             = d_out as (n*M, F), zero on the thrown-away columns
+    [d_weights | d_bias] = sum over chunks of (cols @ g_t).T          (F, k*k*C + 1)
+    d_cols          = weights.T @ g_t.T                                (k*k*C, n*M)
 
 and col2im sends d_cols back through the same k*k slices, added: windows overlap, so a
 pixel collects the sum of what every window over it sends (+=):
@@ -207,13 +207,13 @@ class Conv2D(conv2d.Conv2D):
         weights -= learn_rate * d_weights and bias -= learn_rate * d_bias.
         """
         # TODO 1. d_ext = zeros (k*k*C + 1, F); d_x = empty (N, C, H, W). Buffers for every
-        #         chunk, sized for the largest (n examples): all_g = zeros (F, n*M), cols as
+        #         chunk, sized for the largest (n examples): all_g_t = zeros (n*M, F), cols as
         #         in forward, d_cols = empty (k*k*C, n*M).
-        # TODO 2. For each chunk and its row (n examples), on the first n*M columns of each:
-        #         layout.valid(g as (F, n, M)) = d_out[chunk] transposed to (F, n, H', W') (the
-        #         thrown-away columns stay 0); im2col(row, layout, cols); for each q in
-        #         column_blocks(n*M, d_ext.size): d_ext += cols[:, q] @ g[:, q].T and
-        #         d_cols[:, q] = weights_2d().T @ g[:, q].
+        # TODO 2. For each chunk and its row (n examples), on the first n*M columns (rows of
+        #         all_g_t): layout.valid(g_t.T as (F, n, M)) = d_out[chunk] transposed to
+        #         (F, n, H', W') (the thrown-away columns stay 0); im2col(row, layout, cols);
+        #         for each q in column_blocks(n*M, d_ext.size): d_ext += cols[:, q] @ g_t[q]
+        #         and d_cols[:, q] = weights_2d().T @ g_t[q].T.
         # TODO 3. Still per chunk: d_row = zeros like row; col2im(d_cols, layout, d_row);
         #         d_x[chunk] = the top-left H x W corner of each block of layout.blocks(d_row, n).
         # TODO 4. d_bias = d_ext's last row; d_weights = its other rows transposed, (F, k*k*C),
