@@ -1,7 +1,7 @@
 # Exercise stub generated from solutions/fast_conv.py by `make exercises`.
 # Replace each NotImplementedError with your code; `make reset EX=fast_conv` restores
 # this file and keeps yours as a timestamped backup.
-# stub-hash: a31283804b5682f8
+# stub-hash: cc2957752d5d4a51
 """The Conv2D layer of conv2d.py, vectorized: no Python loop over pixels.
 
 Same contract, same formulas (see conv2d.py). The loop over output pixels becomes matrix
@@ -48,7 +48,7 @@ pixel collects the sum of what every window over it sends (+=):
 
 Why it is fast. Measured on the benchmark's batch (64x8x32x32, 16 3x3 filters, padding 1,
 one BLAS thread; `make bench`, docs/benchmarks.md), where forward + backward went from 28 ms
-(the 2-D im2col of sliding_window_view) to 15-16 ms:
+(the 2-D im2col of sliding_window_view) to 15-16 ms (34-39% of the matmul peak, in five runs):
 - Chunks: a chunk's cols stay within CACHE_BYTES, in the CPU's cache from the copy through
   the three products (cols for the whole batch, 41 MB, would come from main memory). On
   the benchmark a chunk is one example; on 8x8 digits with padding 1, 161.
