@@ -254,15 +254,23 @@ BUGS: tuple[Bug, ...] = (
         "d_x_pad[:, :, i * s:i * s + k, j * s:j * s + k] = (g @ weights_2d)",
         "must accumulate"),
     Bug("= instead of += in fast_conv's col2im", "fast_conv", "fast_conv.backward",
-        "d_x_pad[chunk, :, a:a + s * out_h:s, b:b + s * out_w:s] += d_cols",
-        "d_x_pad[chunk, :, a:a + s * out_h:s, b:b + s * out_w:s] = d_cols",
-        "must accumulate"),
+        "d_row[o:o + span:layout.s] += per_offset[ab]",
+        "d_row[o:o + span:layout.s] = per_offset[ab]",
+        # Each slice overwrites whole runs of d_x (thrown-away columns included), unlike the
+        # per-offset grids kata/judge/nchw.py's likely-bug model describes: no hint, only d_x.
+        "the returned d_x is wrong"),
     Bug("fast_conv d_x from the updated weights", "fast_conv", "fast_conv.backward",
         # Two passes over the chunks, the weights updated in between.
-        "            d_weights_2d += (g[chunk] @ cols.transpose(0, 2, 1)).sum(axis=0)\n",
-        "            d_weights_2d += (g[chunk] @ cols.transpose(0, 2, 1)).sum(axis=0)\n"
-        "        weights_2d = weights_2d - learn_rate * d_weights_2d\n"
-        "        for chunk in chunks(windows):\n",
+        "                np.matmul(weights_2d.T, g_t[q].T, out=d_cols[:, q])\n"
+        "            d_row = np.zeros(row.shape)\n",
+        "        weights_2d = weights_2d - learn_rate * d_ext[:-1].T\n"
+        "        for chunk, row in zip(self.chunks, self.flat_rows):\n"
+        "            n = chunk.stop - chunk.start\n"
+        "            g_t, d_cols = all_g_t[:n * layout.columns], all_d_cols[:, :n * layout.columns]\n"
+        "            layout.valid(g_t.T.reshape(f, n, layout.columns))[...] = d_out[chunk].transpose(1, 0, 2, 3)\n"
+        "            for q in column_blocks(n * layout.columns, d_ext.size):\n"
+        "                np.matmul(weights_2d.T, g_t[q].T, out=d_cols[:, q])\n"
+        "            d_row = np.zeros(row.shape)\n",
         "updated weights"),
     Bug("minibatch loop without the backward pass", "model", "model.train",
         "                self.network.backward(d_logits, learn_rate)\n",

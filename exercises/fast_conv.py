@@ -1,73 +1,166 @@
 # Exercise stub generated from solutions/fast_conv.py by `make exercises`.
 # Replace each NotImplementedError with your code; `make reset EX=fast_conv` restores
 # this file and keeps yours as a timestamped backup.
-# stub-hash: 68437cdfd3aed862
+# stub-hash: cc2957752d5d4a51
 """The Conv2D layer of conv2d.py, vectorized: no Python loop over pixels.
 
-Same contract, same formulas (see conv2d.py). The loop over output pixels becomes one
-matrix product per example by laying every window of it out as a column ("im2col"):
+Same contract, same formulas (see conv2d.py). The loop over output pixels becomes matrix
+products by laying every window out as a column ("im2col"):
 
-    cols[n]:  (C*k*k, H'*W')   column (i, j) = x_pad[n, :, i*s:i*s+k, j*s:j*s+k] flattened
-    out[n]  = weights.reshape(F, C*k*k) @ cols[n] + bias[:, None]     (F, H'*W') -> (F, H', W')
+    cols:  (k*k*C + 1, columns)   one column per window; rows (a, b, c) its values, last row 1
+    out  = [weights | bias] @ cols      (F, k*k*C + 1) @ (k*k*C + 1, columns) -> (F, columns)
 
-np.lib.stride_tricks.sliding_window_view gives every window at stride 1 as a view of x_pad,
-shape (N, C, H + 2p - k + 1, W + 2p - k + 1, k, k); slicing [:, :, ::s, ::s] applies the
-stride, still without copying. Reshaping into cols copies. Rows (c, a, b) and columns
-(i, j), in that order, make each row a shifted copy of a whole image: the copy reads
-memory in long runs (the transposed layout, one window per row, is 2x slower), and the
-product comes out as (F, H'*W'), already NCHW's layout: no transpose afterwards.
+The bias is the weight of an input that is always 1 (the last row of cols): the product
+adds it, and in backward the same product gives d_bias next to d_weights.
 
-cols holds every input value k*k times: for a batch of 64x8x32x32 and 3x3 filters, 37 MB.
-Built for the whole batch at once, that is fresh memory on every call (the operating
-system hands it out page by page) and far larger than the CPU's cache, so every product
-waits for main memory: on that batch, forward + backward takes 1.3-1.5x as long as when
-cols is built a few examples at a time (chunks), staying in the cache from the copy
-through the products. np.matmul does a chunk's stack of examples in one call:
-W (F, C*k*k) @ cols (n, C*k*k, H'*W') -> (n, F, H'*W'). Backward builds each chunk's
-cols again (cheaper than keeping 37 MB) and reuses it:
+The flat layout. A chunk of n examples lies in one flat row: channel after channel, and in
+each channel the n images one after another, each in a block of R x L values, the image in
+its top-left H x W corner and zeros elsewhere (L >= W + p, R >= H + p; see Layout). Those
+zeros are the padding, shared by neighbours: in the flat row, the zeros after an image row
+are both its right padding and the next row's left padding, and the zero rows at the
+bottom of a block are also the top padding of the next block (p*L + p zeros before the
+first block pad the first). So the padded image of block number beta (= c*n + e) has its
+corner (the first padding value) at position beta*R*L of the row, and with M = R*L/s,
+window (i, j) of it starts at beta*R*L + s*i*L + s*j = s*(beta*M + i*L + j): it is column
+t = e*M + i*L + j of channel c, and its value at kernel offset (a, b) is o = a*L + b
+further on. The rows (a, b, c) of cols, over every column t and every channel c at once,
+are ONE slice of the row:
 
-    g[n]      = d_out[n] as (F, H'*W')                (a reshape, nothing copied)
-    d_weights = sum over n of g[n] @ cols[n].T         (F, C*k*k) -> (F, C, k, k)
-    d_bias    = d_out summed over n, i, j
-    d_cols[n] = weights.reshape(F, C*k*k).T @ g[n]     (C*k*k, H'*W')
+    cols[rows (a, b, :)] = x_row[o : o + s*C*n*M : s] as (C, n*M)          o = a*L + b
 
-and d_cols goes back onto d_x_pad ("col2im"): for each of the k*k kernel offsets (a, b),
-the values of every window at that offset land on a strided grid of d_x_pad, which one
-slice assignment covers. Grids of different offsets overlap: accumulate (+=).
+k*k slices build cols, at any stride, with no index arithmetic per pixel. The price: the
+columns with j >= W' or i >= H' are windows that run off the image's right or bottom edge
+(into the next row, or block). They are computed and thrown away (out keeps i < H',
+j < W'), and get a zero gradient in backward. On the benchmark's 32x32 images with padding
+1 that is 33*33 = 1089 columns per example for 1024 windows (6% more arithmetic); at
+stride s, about s times as many columns as windows.
+
+Backward, chunk by chunk, with the same cols:
+
+    g_t             = d_out as (n*M, F), zero on the thrown-away columns
+    [d_weights | d_bias] = sum over chunks of (cols @ g_t).T          (F, k*k*C + 1)
+    d_cols          = weights.T @ g_t.T                                (k*k*C, n*M)
+
+and col2im sends d_cols back through the same k*k slices, added: windows overlap, so a
+pixel collects the sum of what every window over it sends (+=):
+
+    d_row[o : o + s*C*n*M : s] += d_cols[rows (a, b, :)]
+
+Why it is fast. Measured on the benchmark's batch (64x8x32x32, 16 3x3 filters, padding 1,
+one BLAS thread; `make bench`, docs/benchmarks.md), where forward + backward went from 28 ms
+(the 2-D im2col of sliding_window_view) to 15-16 ms (34-39% of the matmul peak, in five runs):
+- Chunks: a chunk's cols stay within CACHE_BYTES, in the CPU's cache from the copy through
+  the three products (cols for the whole batch, 41 MB, would come from main memory). On
+  the benchmark a chunk is one example; on 8x8 digits with padding 1, 161.
+- Products of at most SMALL_PRODUCT multiply-adds (column_blocks): OpenBLAS then skips
+  copying its operands into buffers of its own; the step took 1.2x as long with each
+  product on all 1089 columns of an example at once.
+- At stride 1 every slice is contiguous, and NumPy copies and adds long runs. The 2-D col2im
+  (one strided slice (C, H', W') per offset) cost 7 ms of the 28: NumPy adds into strided
+  slices through a buffer, 3-4x slower per value than into contiguous ones.
+- The bias rides in the product (the row of ones) instead of a pass over out, and d_bias
+  comes out of the d_weights product.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 import conv2d
-from conv2d import pad_images
+# Unused here, but kept importable from this module: a right program of the grader's tests
+# (tests/grading/wrong/fast_conv_add_at) is appended to this file and pads with it.
+from conv2d import pad_images  # noqa: F401
 
-# A chunk's cols stay within this (most CPUs' per-core cache holds 1 MB or more); on the
-# benchmark's batch one example's cols take 0.6 MB, on 8x8 digits a batch of 200 fits.
+# A chunk's cols stay within this (most CPUs' per-core cache holds 1 MB or more): on the
+# benchmark's batch one example's cols take 0.64 MB; on 8x8 digits with padding 1, 6.5 kB.
 CACHE_BYTES = 2**20
 
-
-def windows_of(x_pad: np.ndarray, k: int, s: int) -> np.ndarray:
-    """Every k x k window of x_pad at stride s, as a view: shape (N, C, H', W', k, k)."""
-    # TODO sliding_window_view(x_pad, (k, k), axis=(2, 3)) gives every window at stride 1,
-    #      shape (N, C, H + 2p - k + 1, W + 2p - k + 1, k, k); keep every s-th along H and W.
-    raise NotImplementedError("fast_conv.windows_of is not written yet: follow its TODO steps")
-
-
-def chunks(windows: np.ndarray) -> list[slice]:
-    """The examples in chunks whose cols fit in CACHE_BYTES (at least one example each)."""
-    n, c, out_h, out_w, k = windows.shape[:5]
-    per_chunk = max(1, CACHE_BYTES // (windows.itemsize * c * k * k * out_h * out_w))
-    return [slice(start, start + per_chunk) for start in range(0, n, per_chunk)]
+# OpenBLAS (NumPy's BLAS; its SkylakeX kernels, seen with perf) multiplies a product of at
+# most 100**3 multiply-adds (M*N*K) with kernels that read both operands where they lie; a
+# larger one first copies ("packs") them into buffers of its own and zeroes its output. On
+# products this skinny (16 rows on the benchmark) the copies cost more than they save. Where
+# BLAS has no such kernels, the blocks only cost a few more calls.
+SMALL_PRODUCT = 100**3
 
 
-def im2col(windows: np.ndarray) -> np.ndarray:
-    """windows (n, C, H', W', k, k) laid out as cols (n, C*k*k, H'*W'): one copy."""
-    # TODO Transpose to (n, C, k, k, H', W'), so that rows are (c, a, b) and columns (i, j),
-    #      then reshape to (n, C*k*k, H'*W') (this reshape is the one copy).
+class Layout(NamedTuple):
+    """The flat layout (module docstring) for input H x W, kernel k, stride s, padding p."""
+
+    h: int
+    w: int
+    s: int
+    p: int
+    out_h: int  # H' = (H + 2p - k) // s + 1
+    out_w: int  # W' = (W + 2p - k) // s + 1
+    rows: int  # R: an image's block is R x L; R >= H + p (bottom padding), R >= s*H' (M >= H'*L)
+    width: int  # L: W + p (right padding) rounded up to a multiple of s, so that s divides R*L
+    columns: int  # M = R*L / s, the columns of cols per example (windows and thrown-away ones)
+    offsets: tuple[int, ...]  # o = a*L + b for each kernel offset (a, b), in row order
+    head: int  # p*L + p zeros before the first block: its top and left padding
+    tail: int  # zeros after the last block: its last windows read up to max(o) further
+
+    @classmethod
+    def of(cls, h: int, w: int, k: int, s: int, p: int) -> Layout:
+        out_h, out_w = (h + 2 * p - k) // s + 1, (w + 2 * p - k) // s + 1
+        rows, width = max(h + p, s * out_h), -(-(w + p) // s) * s
+        offsets = tuple(a * width + b for a in range(k) for b in range(k))
+        return cls(h, w, s, p, out_h, out_w, rows, width, columns=rows * width // s, offsets=offsets,
+                   head=p * width + p, tail=offsets[-1])
+
+    def blocks(self, row: np.ndarray, n: int) -> np.ndarray:
+        """The (n, C, R, L) view of the blocks of a chunk's flat row (head + C*n*R*L + tail,)."""
+        return row[self.head:row.size - self.tail].reshape(-1, n, self.rows, self.width).transpose(1, 0, 2, 3)
+
+    def valid(self, flat: np.ndarray) -> np.ndarray:
+        """The (..., H', W') view of the columns that are windows, of flat (..., M)."""
+        grid = flat[..., :self.out_h * self.width].reshape(flat.shape[:-1] + (self.out_h, self.width))
+        return grid[..., :self.out_w]
+
+
+def chunks(n: int, bytes_per_example: int) -> list[slice]:
+    """The n examples in chunks of cols within CACHE_BYTES (at least one example each)."""
+    per_chunk = max(1, CACHE_BYTES // bytes_per_example)
+    return [slice(start, min(start + per_chunk, n)) for start in range(0, n, per_chunk)]
+
+
+def column_blocks(columns: int, per_column: int) -> list[slice]:
+    """0..columns in as few near-equal blocks as keep per_column * (a block's columns), the
+    multiply-adds of a product on one block, within about SMALL_PRODUCT."""
+    count = -(-columns * per_column // SMALL_PRODUCT)
+    size = -(-columns // count)
+    return [slice(start, start + size) for start in range(0, columns, size)]
+
+
+def flatten(x: np.ndarray, layout: Layout) -> np.ndarray:
+    """A chunk x (n, C, H, W) as its flat row: shape (head + C*n*R*L + tail,), a new array."""
+    # TODO 1. row = zeros (layout.head + C*n*R*L + layout.tail), R = layout.rows, L = layout.width.
+    # TODO 2. In layout.blocks(row, n), the (n, C, R, L) view of its blocks, x goes in the
+    #         top-left H x W corner of each; the rest stays 0 (the shared padding).
+    raise NotImplementedError("fast_conv.flatten is not written yet: follow its TODO steps")
+
+
+def im2col(row: np.ndarray, layout: Layout, cols: np.ndarray) -> None:
+    """Write a chunk's windows (its flat row) into cols[:-1] (k*k*C, n*M), rows (a, b, c)."""
+    # TODO For each kernel offset number ab and its o = layout.offsets[ab]: the C rows
+    #      cols[ab*C : (ab+1)*C] are the slice row[o : o + s*C*n*M : s] viewed as (C, n*M)
+    #      (C = (len(cols) - 1) // (k*k), n*M = cols.shape[1]). k*k copies, no other loop.
     raise NotImplementedError("fast_conv.im2col is not written yet: follow its TODO steps")
+
+
+def col2im(d_cols: np.ndarray, layout: Layout, d_row: np.ndarray) -> None:
+    """Add a chunk's column gradients d_cols (k*k*C, n*M) onto its flat row d_row."""
+    # TODO The same k*k slices as im2col, the other way: d_row[o : o + s*C*n*M : s] gets the
+    #      C rows of offset number ab, flattened. Windows overlap: accumulate (+=).
+    raise NotImplementedError("fast_conv.col2im is not written yet: follow its TODO steps")
+
+
+def new_cols(rows: int, columns: int) -> np.ndarray:
+    """An uninitialised cols (rows, columns) but for its last row: ones (the bias's input)."""
+    cols = np.empty((rows, columns))
+    cols[-1] = 1.0
+    return cols
 
 
 class Conv2D(conv2d.Conv2D):
@@ -75,6 +168,10 @@ class Conv2D(conv2d.Conv2D):
     (out_channels, in_channels, k, k), bias (out_channels,), d_weights, d_bias), and a
     forward and backward without a Python loop over pixels.
     """
+
+    def weights_2d(self) -> np.ndarray:
+        """weights as (F, k*k*C), columns in cols' row order (a, b, c)."""
+        return self.weights.transpose(0, 2, 3, 1).reshape(self.out_channels, -1)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """Cross-correlate every filter with every example, as matrix products.
@@ -85,12 +182,16 @@ class Conv2D(conv2d.Conv2D):
         Returns:
             shape (N, F, H', W'), H' = (H + 2p - k) // s + 1, W' = (W + 2p - k) // s + 1.
         """
-        # TODO 1. Zero-pad x (pad_images) and keep x_pad: backward needs it (a new array,
-        #         so the caller changing x later changes nothing here).
-        # TODO 2. windows = windows_of(x_pad, k, s): shape (N, C, H', W', k, k), a view.
-        # TODO 3. out = empty (N, F, H'*W'). For each chunk of examples in chunks(windows):
-        #         out[chunk] = weights.reshape(F, -1) @ im2col(windows[chunk]), (n, F, H'*W').
-        # TODO 4. Add bias[:, None] and reshape out to (N, F, H', W').
+        # TODO 1. Keep for backward: layout = Layout.of(H, W, k, s, p); the chunks of
+        #         chunks(N, 8 * (k*k*C + 1) * M); and each chunk's flat row flatten(x[chunk],
+        #         layout) (new arrays: the caller changing x later changes nothing here).
+        # TODO 2. weights_ext = [weights_2d() | bias], (F, k*k*C + 1); out = empty (N, F, M);
+        #         one cols = new_cols(k*k*C + 1, n*M) for the largest chunk (n examples).
+        # TODO 3. For each chunk, on the first n*M columns of cols: im2col(row, layout, cols);
+        #         per_example = cols as (k*k*C + 1, n, M), transposed to (n, k*k*C + 1, M); for
+        #         each q in column_blocks(M, weights_ext.size), a slice of the M columns:
+        #         out[chunk, :, q] = weights_ext @ per_example[:, :, q] (one product per example).
+        # TODO 4. Return layout.valid(out): the (N, F, H', W') columns that are windows.
         raise NotImplementedError("fast_conv.Conv2D.forward is not written yet: follow its TODO steps")
 
     def backward(self, d_out: np.ndarray, learn_rate: float) -> np.ndarray:
@@ -105,14 +206,16 @@ class Conv2D(conv2d.Conv2D):
         Sets self.d_weights (F, C, k, k) and self.d_bias (F,), then
         weights -= learn_rate * d_weights and bias -= learn_rate * d_bias.
         """
-        # TODO 1. g = d_out reshaped to (N, F, H'*W'); d_bias = d_out summed over N, H', W'.
-        # TODO 2. d_x_pad = zeros shaped like x_pad; d_weights_2d = zeros (F, C*k*k).
-        # TODO 3. For each chunk of examples in chunks(windows): cols = im2col(windows[chunk]);
-        #         d_weights_2d += (g[chunk] @ cols.transpose(0, 2, 1)).sum(axis=0);
-        #         d_cols = weights.reshape(F, -1).T @ g[chunk], reshaped to (n, C, k, k, H', W').
-        # TODO 4. col2im: for each kernel offset (a, b),
-        #         d_x_pad[chunk, :, a:a + s*H':s, b:b + s*W':s] += d_cols[:, :, a, b].
-        #         Only k*k iterations per chunk: never loop over pixels.
-        # TODO 5. Crop p rows/columns from each side of d_x_pad, then update weights and bias
-        #         (with d_weights_2d reshaped to (F, C, k, k)); return d_x.
+        # TODO 1. d_ext = zeros (k*k*C + 1, F); d_x = empty (N, C, H, W). Buffers for every
+        #         chunk, sized for the largest (n examples): all_g_t = zeros (n*M, F), cols as
+        #         in forward, d_cols = empty (k*k*C, n*M).
+        # TODO 2. For each chunk and its row (n examples), on the first n*M columns (rows of
+        #         all_g_t): layout.valid(g_t.T as (F, n, M)) = d_out[chunk] transposed to
+        #         (F, n, H', W') (the thrown-away columns stay 0); im2col(row, layout, cols);
+        #         for each q in column_blocks(n*M, d_ext.size): d_ext += cols[:, q] @ g_t[q]
+        #         and d_cols[:, q] = weights_2d().T @ g_t[q].T.
+        # TODO 3. Still per chunk: d_row = zeros like row; col2im(d_cols, layout, d_row);
+        #         d_x[chunk] = the top-left H x W corner of each block of layout.blocks(d_row, n).
+        # TODO 4. d_bias = d_ext's last row; d_weights = its other rows transposed, (F, k*k*C),
+        #         as (F, k, k, C), then transposed to (F, C, k, k). Update weights and bias.
         raise NotImplementedError("fast_conv.Conv2D.backward is not written yet: follow its TODO steps")
