@@ -1,7 +1,7 @@
 # Exercise stub generated from solutions/fast_conv.py by `make exercises`.
 # Replace each NotImplementedError with your code; `make reset EX=fast_conv` restores
 # this file and keeps yours as a timestamped backup.
-# stub-hash: cc2957752d5d4a51
+# stub-hash: 9ad986b1ff541f20
 """The Conv2D layer of conv2d.py, vectorized: no Python loop over pixels.
 
 Same contract, same formulas (see conv2d.py). The loop over output pixels becomes matrix
@@ -69,9 +69,6 @@ from typing import NamedTuple
 import numpy as np
 
 import conv2d
-# Unused here, but kept importable from this module: a right program of the grader's tests
-# (tests/grading/wrong/fast_conv_add_at) is appended to this file and pads with it.
-from conv2d import pad_images  # noqa: F401
 
 # A chunk's cols stay within this (most CPUs' per-core cache holds 1 MB or more): on the
 # benchmark's batch one example's cols take 0.64 MB; on 8x8 digits with padding 1, 6.5 kB.

@@ -65,9 +65,6 @@ from typing import NamedTuple
 import numpy as np
 
 import conv2d
-# Unused here, but kept importable from this module: a right program of the grader's tests
-# (tests/grading/wrong/fast_conv_add_at) is appended to this file and pads with it.
-from conv2d import pad_images  # noqa: F401
 
 # A chunk's cols stay within this (most CPUs' per-core cache holds 1 MB or more): on the
 # benchmark's batch one example's cols take 0.64 MB; on 8x8 digits with padding 1, 6.5 kB.

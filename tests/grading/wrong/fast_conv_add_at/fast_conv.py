@@ -1,3 +1,6 @@
+from conv2d import pad_images  # appended to the reference, which does not pad this way
+
+
 class Conv2D(conv2d.Conv2D):
     """im2col with index arrays (cs231n's im2col_indices), col2im with np.add.at."""
 
