@@ -256,9 +256,7 @@ BUGS: tuple[Bug, ...] = (
     Bug("= instead of += in fast_conv's col2im", "fast_conv", "fast_conv.backward",
         "d_row[o:o + span:layout.s] += per_offset[ab]",
         "d_row[o:o + span:layout.s] = per_offset[ab]",
-        # Each slice overwrites whole runs of d_x (thrown-away columns included), unlike the
-        # per-offset grids kata/judge/nchw.py's likely-bug model describes: no hint, only d_x.
-        "the returned d_x is wrong"),
+        "slices must accumulate"),
     Bug("fast_conv d_x from the updated weights", "fast_conv", "fast_conv.backward",
         # Two passes over the chunks, the weights updated in between.
         "                np.matmul(weights_2d.T, g_t[q].T, out=d_cols[:, q])\n"

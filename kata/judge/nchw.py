@@ -121,6 +121,31 @@ def overwritten_input_gradient(d_out: np.ndarray, weights: np.ndarray, stride: i
     return d_x_pad[:, :, padding:padding + input_hw[0], padding:padding + input_hw[1]]
 
 
+def slice_overwritten_input_gradient(d_out: np.ndarray, weights: np.ndarray, stride: int, padding: int,
+                                     input_hw: tuple[int, int]) -> np.ndarray | None:
+    """What fast_conv.py's d_x becomes when its col2im assigns (=) each kernel offset's slice
+    of the flat row instead of adding it (+=): every position keeps what the LAST offset
+    whose slice covers it sends. The flat layout's sizes are the formulas of its given
+    Layout (fast_conv.py's docstring), for one chunk (every example: the checks' batches are
+    small). None when no two windows overlap, where `=` is no bug."""
+    n, f, out_h, out_w = d_out.shape
+    c, k = weights.shape[1], weights.shape[2]
+    if not windows_overlap(k, stride, out_h, out_w):
+        return None
+    (h, w), s, p = input_hw, stride, padding
+    rows, width = max(h + p, s * out_h), -(-(w + p) // s) * s
+    columns, head = rows * width // s, p * width + p
+    offsets = [a * width + b for a in range(k) for b in range(k)]
+    g = np.zeros((f, n, columns))  # d_out on the flat columns: window (i, j) is column i*width + j
+    g[:, :, :out_h * width].reshape(f, n, out_h, width)[..., :out_w] = d_out.transpose(1, 0, 2, 3)
+    d_cols = np.einsum("fcab,fm->abcm", weights, g.reshape(f, -1)).reshape(k * k, -1)  # rows (a, b), then c
+    d_row = np.zeros(head + c * n * rows * width + offsets[-1])
+    for ab, o in enumerate(offsets):
+        d_row[o:o + s * d_cols.shape[1]:s] = d_cols[ab]  # the bug: =, not +=
+    blocks = d_row[head:head + c * n * rows * width].reshape(c, n, rows, width).transpose(1, 0, 2, 3)
+    return blocks[:, :, :h, :w]
+
+
 def make_layer(student: Student, module: str, case: ConvCase, weights: np.ndarray, bias: np.ndarray):
     """The student's Conv2D for this case, with our weights and bias set."""
     layer = student.module(module).Conv2D(case.c, case.f, case.k, stride=case.stride, padding=case.padding, rng=0)
@@ -193,6 +218,9 @@ def check_conv_backward(student: Student, module: str, case: ConvCase, rng: np.r
     for per_offset, loop in ((False, "window by window"), (True, "kernel offset by kernel offset")):  # None: no overlap
         likely[f"d_x_pad was assigned (=) {loop}; overlapping contributions must accumulate (+=)"] = (
             overwritten_input_gradient(d_out, weights, s, p, (case.h, case.w), per_offset))
+    if module == "fast_conv":  # its col2im's own way of getting it wrong
+        likely["col2im assigned (=) each kernel offset's slice of the flat row; windows overlap, so the slices "
+               "must accumulate (+=)"] = slice_overwritten_input_gradient(d_out, weights, s, p, (case.h, case.w))
     if learn_rate:
         likely["d_x was computed with the updated weights: compute d_x before the update"] = (
             stacked_weighted_sum_gradient(lambda v: conv(v, updated), x, d_out))
