@@ -135,7 +135,8 @@ BUGS: tuple[Bug, ...] = (
         "over the channels"),
     Bug("ties double-counted in max pooling", "maxpool", "maxpool.backward",
         MAXPOOL_BACKWARD, pool_loop_backward(
-            "                d_x[i * s:(i + 1) * s, j * s:(j + 1) * s] = (window == window.max(axis=(0, 1))) * d_out[i, j]\n"),
+            "                d_x[i * s:(i + 1) * s, j * s:(j + 1) * s] = "
+            "(window == window.max(axis=(0, 1))) * d_out[i, j]\n"),
         "ties double-counted"),
     Bug("gradient to the last tied maximum", "maxpool", "maxpool.backward",
         MAXPOOL_BACKWARD, pool_loop_backward(

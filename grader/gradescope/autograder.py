@@ -190,7 +190,8 @@ def run(root: Path) -> int:
         submission = zips[0]
     # The hidden tests first: they are the score, so they have first claim on the time.
     board: list[dict] = []
-    for grading in (Pass("hidden", visibility, True, 2, track, timeout), Pass("public", "visible", False, 1, track, timeout)):
+    passes = (Pass("hidden", visibility, True, 2, track, timeout), Pass("public", "visible", False, 1, track, timeout))
+    for grading in passes:
         entries, note, figures = run_pass(grading, submission, deadline - time.monotonic())
         tests += entries
         notes.append(note)

@@ -1,6 +1,7 @@
 """PrairieLearn: build the external grader, and grade one submission inside its container.
 
-    python -m grader.prairielearn build [--out dist/prairielearn] [--track T] [--deadline S] [--timeout S] [--image NAME]
+    python -m grader.prairielearn build [--out dist/prairielearn] [--track T] [--deadline S] [--timeout S]
+                                        [--image NAME]
     python -m grader.prairielearn run [--root /grade]
 
 build writes dist/prairielearn/:

@@ -304,8 +304,8 @@ def next_exercise(results: list[ExerciseResult], track: str = "all") -> Exercise
 
 def _stub_line(results: list[ExerciseResult], exercise: Exercise) -> str | None:
     """"exercises/softmax.py:36" for a not-started exercise: where its NotImplementedError is
-    raised, or the file's first stub above it (fast_conv's forward calls windows_of and
-    im2col, which come first in the file and are written first)."""
+    raised, or the file's first stub above it (fast_conv's forward calls flatten and im2col,
+    which come first in the file and are written first)."""
     result = next((r for r in results if r.exercise == exercise), None)
     failure = result.first_failure if result else None
     if failure is None or not failure.not_started or not failure.where:

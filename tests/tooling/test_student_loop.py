@@ -44,7 +44,7 @@ def test_submission_only_when_everything_is_done():
 
 
 def test_next_points_at_the_files_first_stub_when_helpers_come_first(tmp_path, monkeypatch):
-    # fast_conv's forward raises first, but windows_of and im2col above it are written first.
+    # fast_conv's forward raises first, but the helpers above it (flatten, im2col) are written first.
     monkeypatch.chdir(tmp_path)
     (tmp_path / "exercises").mkdir()
     shutil.copy(ROOT / "exercises" / "fast_conv.py", tmp_path / "exercises")
